@@ -1,0 +1,35 @@
+import type { HsmGroup } from "../schemas/generated/hsm";
+import type { SlsHardware, SlsNetwork } from "../schemas/generated/sls";
+
+/** What uan-k3s reads from SLS: every network by exact (case-sensitive) name, and the nodes. */
+export interface SlsData {
+  readonly networks: ReadonlyMap<string, SlsNetwork>;
+  /** Hardware entries of type comptype_node, in no particular order. */
+  readonly nodes: readonly SlsHardware[];
+}
+
+/** The seam to SLS: a dumpstate file or the CSM API. Everything above it is pure. */
+export interface SlsSource {
+  /** Where the data comes from (a path or a URL), for messages. */
+  readonly origin: string;
+  load(): Promise<SlsData>;
+}
+
+/** The seam to HSM groups: a file, the CSM API, or nothing at all. */
+export interface HsmSource {
+  readonly origin: string;
+  groups(): Promise<HsmGroup[]>;
+}
+
+export interface SystemData {
+  readonly sls: SlsData;
+  readonly groups: readonly HsmGroup[];
+}
+
+export const NODE_TYPE = "comptype_node";
+
+/** Reads both services at once; they are independent. */
+export async function loadSystem(sls: SlsSource, hsm: HsmSource): Promise<SystemData> {
+  const [slsData, groups] = await Promise.all([sls.load(), hsm.groups()]);
+  return { sls: slsData, groups };
+}
