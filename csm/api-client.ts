@@ -1,0 +1,298 @@
+import type { AxiosInstance } from "axios";
+import { UserError } from "../core/errors";
+import { readTextFile } from "../core/fs";
+import { parseJson } from "../core/json";
+import type { Log } from "../core/log";
+import { chooseTokenSource, type TokenSource } from "./auth";
+import { ResponseCache } from "./cache";
+
+/** How to reach and authenticate to the CSM API gateway. */
+export interface ApiOptions {
+  /** Base URL, e.g. https://api-gw-service-nmn.local; a trailing slash is ignored. */
+  gateway: string;
+  /** PEM CA bundle that signed the gateway's certificate (--ca-cert). */
+  caCertFile?: string;
+  /** Skip TLS verification; warns on every run. */
+  insecure: boolean;
+  /** JSON file with an `access_token` (--token-file / CRAY_CREDENTIALS). Tried first. */
+  tokenFile?: string;
+  /** A raw token (the TOKEN environment variable). Tried second. */
+  token?: string;
+  /** Keycloak client for the client-credentials grant. @default "admin-client" */
+  clientId: string;
+  /** File holding that client's secret. Tried last. */
+  clientSecretFile?: string;
+  /** Deadline for one whole request, response body included. */
+  timeoutMs: number;
+  /** Retries after a connection error or a 5xx; 0 makes one attempt. */
+  retries: number;
+  /** Keep GET responses of the sources between runs; undefined: no cache. */
+  cache?: { dir: string; ttlSeconds: number; refresh: boolean };
+  /** Wait before retry number `attempt` (1-based). @default 0.5 s doubling, at most 8 s */
+  retryDelayMs?: (attempt: number) => number;
+}
+
+/** A complete HTTP response as text; the API client parses it. */
+export interface HttpReply {
+  status: number;
+  statusText: string;
+  text: string;
+}
+
+interface HttpRequest {
+  method: "GET" | "PUT" | "POST";
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+const defaultRetryDelay = (attempt: number): number => Math.min(500 * 2 ** (attempt - 1), 8000);
+
+/** Errors after which the same request may well succeed. */
+const TRANSIENT_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EPIPE",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)|INVALID_CA|HOSTNAME_MISMATCH/;
+
+/**
+ * The one module that talks HTTP to the CSM API gateway: bearer tokens, TLS with the platform
+ * CA, a deadline per request, bounded retries of transient failures, and errors that say what
+ * happened without ever carrying a token (axios errors hold the request headers, so none of
+ * them leaves this module, not even as a `cause`).
+ */
+export class CsmClient {
+  readonly gateway: string;
+  private readonly tokens: TokenSource;
+  private readonly cache?: ResponseCache;
+  private readonly retryDelay: (attempt: number) => number;
+  private http?: AxiosInstance;
+
+  constructor(
+    private readonly options: ApiOptions,
+    private readonly log: Log,
+  ) {
+    this.gateway = options.gateway.replace(/\/+$/, "");
+    if (!/^https?:\/\/[^/]+/.test(this.gateway)) {
+      throw new UserError(
+        `the API gateway ${JSON.stringify(options.gateway)} is not an http(s) URL`,
+        "Pass --api-gateway https://api-gw-service-nmn.local (or the gateway this host can reach).",
+      );
+    }
+    this.tokens = chooseTokenSource(options, this.gateway, (url, form) =>
+      this.send({
+        method: "POST",
+        url,
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: form,
+      }),
+    );
+    this.cache = options.cache && new ResponseCache(options.cache, log);
+    this.retryDelay = options.retryDelayMs ?? defaultRetryDelay;
+  }
+
+  /**
+   * GETs `path` (e.g. `/apis/sls/v1/networks`) and parses the JSON. Only with `cached` may the
+   * answer come from the response cache: reads that verify a write must see the server.
+   */
+  async getJson(path: string, options: { cached?: boolean } = {}): Promise<unknown> {
+    const url = this.gateway + path;
+    const cache = options.cached === true ? this.cache : undefined;
+    const hit = cache?.read(url);
+    if (hit !== undefined) return hit.value;
+    const text = await this.authorized("GET", url);
+    const value = parseJson(text, url);
+    cache?.write(url, text);
+    return value;
+  }
+
+  /** PUTs `body` as JSON to `path` and parses the answer. Clears the response cache. */
+  async putJson(path: string, body: unknown): Promise<unknown> {
+    const url = this.gateway + path;
+    const text = await this.authorized("PUT", url, JSON.stringify(body));
+    this.cache?.clear();
+    return parseJson(text, url);
+  }
+
+  /** Sends with a bearer token; after a 401 renews the token once and tries again. */
+  private async authorized(method: "GET" | "PUT", url: string, body?: string): Promise<string> {
+    for (let renewed = false; ; renewed = true) {
+      const token = await this.tokens.token();
+      const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      const reply = await this.send({ method, url, headers, body });
+      if (reply.status >= 200 && reply.status < 300) return reply.text;
+      if (reply.status === 401 && !renewed && this.tokens.renew(token)) {
+        this.log.info(
+          `${method} ${url}: 401 Unauthorized; getting a new token and trying once more`,
+        );
+        continue;
+      }
+      throw this.refused(method, url, reply, renewed);
+    }
+  }
+
+  private refused(method: string, url: string, reply: HttpReply, renewed: boolean): UserError {
+    const what = `${method} ${url}: ${reply.status} ${reply.statusText}${problemSummary(reply.text)}`;
+    if (reply.status === 401 && renewed) {
+      return new UserError(
+        `${what}, even with a new token from ${this.tokens.description}`,
+        "Check that this Keycloak client may use the CSM API.",
+      );
+    }
+    if (reply.status === 401) {
+      return new UserError(
+        `${what}: the token from ${this.tokens.description} was refused (expired or revoked)`,
+        "Get a fresh token (e.g. `cray auth login`), or pass --client-secret-file so that " +
+          "uan-k3s gets its own tokens.",
+      );
+    }
+    if (reply.status === 403) {
+      return new UserError(
+        `${what}: no permission for this URL`,
+        `The token from ${this.tokens.description} is valid but lacks the role for this API; ` +
+          "use an admin client's credentials (admin-client).",
+      );
+    }
+    return new UserError(what);
+  }
+
+  /**
+   * One request with retries: returns the reply unless it is a 5xx; retries 5xx answers and
+   * connection failures, then gives up with one error.
+   */
+  private async send(request: HttpRequest): Promise<HttpReply> {
+    const attempts = Math.max(0, this.options.retries) + 1;
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.attempt(request);
+      if ("status" in outcome && outcome.status < 500) return outcome;
+      const why =
+        "status" in outcome
+          ? `${outcome.status} ${outcome.statusText}${problemSummary(outcome.text)}`
+          : outcome.unreachable;
+      if (attempt >= attempts) {
+        const after = `after ${attempts} attempt${attempts === 1 ? "" : "s"}`;
+        if ("status" in outcome) {
+          throw new UserError(
+            `${request.method} ${request.url} failed ${after}: ${why}`,
+            "The service behind the gateway is failing; check its pods " +
+              "(kubectl get pods -A | grep -v Running) and try again.",
+          );
+        }
+        throw new UserError(
+          `cannot reach ${request.url} (${why}) ${after}`,
+          "Check --api-gateway and that this host can reach the gateway.",
+        );
+      }
+      const delay = this.retryDelay(attempt);
+      this.log.info(
+        `${request.method} ${request.url}: ${why}; retry ${attempt} of ${attempts - 1} in ${delay} ms`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** One try: a complete reply, or why the connection failed in a way worth retrying. */
+  private async attempt(request: HttpRequest): Promise<HttpReply | { unreachable: string }> {
+    const http = this.axios();
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const response = await http.request<string>({
+        method: request.method,
+        url: request.url,
+        headers: { Accept: "application/json", ...request.headers },
+        data: request.body,
+        signal: deadline,
+      });
+      return { status: response.status, statusText: response.statusText, text: response.data };
+    } catch (error) {
+      if (deadline.aborted)
+        return { unreachable: `no complete answer in ${this.options.timeoutMs} ms` };
+      return this.connectionFailure(request, error);
+    }
+  }
+
+  /** Turns an axios failure into a retryable reason or a UserError with only safe fields. */
+  private connectionFailure(request: HttpRequest, error: unknown): { unreachable: string } {
+    const { code, message } = error as { code?: string; message?: string };
+    if (code !== undefined && TLS_CODE.test(code)) {
+      throw new UserError(
+        `TLS verification failed for ${request.url}: ${message ?? code} (${code})`,
+        "Pass the CA that signed the gateway's certificate with --ca-cert (on management nodes " +
+          "/etc/pki/trust/anchors/platform-ca-certs.crt), or set UAN_K3S_CA_CERT or REQUESTS_CA_BUNDLE.",
+      );
+    }
+    // A body cut off mid-way: Node reports "aborted", axios "stream has been aborted".
+    if (/aborted|socket hang up/i.test(message ?? ""))
+      return { unreachable: `connection cut: ${message}` };
+    if (code !== undefined && TRANSIENT_CODES.has(code)) return { unreachable: code };
+    throw new UserError(
+      `cannot reach ${request.url} (${code ?? message ?? "unknown error"})`,
+      "Check --api-gateway and that this host can reach the gateway.",
+    );
+  }
+
+  /** axios and TLS set up on first use, so that --version and file runs never load them. */
+  private axios(): AxiosInstance {
+    if (this.http === undefined) {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const axios = (require("axios") as typeof import("axios")).default;
+      const https = require("node:https") as typeof import("node:https");
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      const { caCertFile, insecure } = this.options;
+      if (insecure) {
+        this.log.warn(
+          `TLS verification is OFF (--insecure): anyone on the path to ${this.gateway} can read the token`,
+        );
+      }
+      const ca = caCertFile === undefined ? undefined : readCaBundle(caCertFile);
+      this.http = axios.create({
+        httpsAgent: new https.Agent({ ca, rejectUnauthorized: !insecure }),
+        // The gateway is on the management network; axios's proxy support from the environment
+        // does not tunnel HTTPS properly and would send the token to the proxy.
+        proxy: false,
+        maxRedirects: 0,
+        responseType: "text",
+        transformResponse: [(data: string) => data],
+        validateStatus: () => true,
+      });
+    }
+    return this.http;
+  }
+}
+
+/** ` (title: detail)` of an RFC 7807 problem body, or nothing for any other body. */
+export function problemSummary(text: string): string {
+  let body: { title?: unknown; detail?: unknown } | null;
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return "";
+  }
+  const parts = [body?.title, body?.detail].filter(
+    (part): part is string => typeof part === "string" && part !== "",
+  );
+  return parts.length === 0 ? "" : ` (${parts.join(": ")})`;
+}
+
+function readCaBundle(path: string): string {
+  const pem = readTextFile(path, "CA bundle");
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new UserError(
+      `CA bundle ${path} holds no PEM certificate`,
+      "Pass the platform CA, e.g. --ca-cert /etc/pki/trust/anchors/platform-ca-certs.crt.",
+    );
+  }
+  return pem;
+}
+
+export function createCsmClient(options: ApiOptions, log: Log): CsmClient {
+  return new CsmClient(options, log);
+}

@@ -1,0 +1,70 @@
+import type { Log } from "../core/log";
+import { validate } from "../core/validate";
+import type { HsmGroup } from "../schemas/generated/hsm";
+import type { SlsHardwareList, SlsNetworkList } from "../schemas/generated/sls";
+import { createCsmClient, type ApiOptions, type CsmClient } from "./api-client";
+import { NODE_TYPE, type HsmSource, type SlsData, type SlsSource } from "./source";
+
+export type { ApiOptions } from "./api-client";
+
+const NETWORKS_PATH = "/apis/sls/v1/networks";
+const NODES_PATH = `/apis/sls/v1/search/hardware?type=${NODE_TYPE}`;
+const GROUPS_PATH = "/apis/smd/hsm/v2/groups";
+
+/** SLS from the live service: every network and every node, fetched concurrently. */
+export class ApiSlsSource implements SlsSource {
+  readonly origin: string;
+
+  constructor(private readonly client: CsmClient) {
+    this.origin = `${client.gateway}/apis/sls/v1`;
+  }
+
+  async load(): Promise<SlsData> {
+    const networksUrl = this.client.gateway + NETWORKS_PATH;
+    const nodesUrl = this.client.gateway + NODES_PATH;
+    const [networks, nodes] = await Promise.all([
+      this.client.getJson(NETWORKS_PATH, { cached: true }),
+      this.client.getJson(NODES_PATH, { cached: true }),
+    ]);
+    const networkList = validate<SlsNetworkList>(
+      networks,
+      "sls.schema.json",
+      networksUrl,
+      "SlsNetworkList",
+    );
+    const nodeList = validate<SlsHardwareList>(
+      nodes,
+      "sls.schema.json",
+      nodesUrl,
+      "SlsHardwareList",
+    );
+    return {
+      networks: new Map(networkList.map((network) => [network.Name, network])),
+      // SLS search answers `null`, not `[]`, when nothing matches.
+      nodes: nodeList ?? [],
+    };
+  }
+}
+
+/** HSM groups from the live service. */
+export class ApiHsmSource implements HsmSource {
+  readonly origin: string;
+
+  constructor(private readonly client: CsmClient) {
+    this.origin = client.gateway + GROUPS_PATH;
+  }
+
+  async groups(): Promise<HsmGroup[]> {
+    const groups = await this.client.getJson(GROUPS_PATH, { cached: true });
+    return validate<HsmGroup[]>(groups, "hsm.schema.json", this.origin);
+  }
+}
+
+/** Both sources over one client, so that they share one token and one connection setup. */
+export function createApiSources(
+  options: ApiOptions,
+  log: Log,
+): { sls: SlsSource; hsm: HsmSource } {
+  const client = createCsmClient(options, log);
+  return { sls: new ApiSlsSource(client), hsm: new ApiHsmSource(client) };
+}
