@@ -79,3 +79,32 @@ export function usableRange(cidr: Ipv4Cidr): { first: number; last: number } {
   if (cidr.prefix >= 31) return { first: cidr.network, last: lastAddress(cidr) };
   return { first: cidr.network + 1, last: lastAddress(cidr) - 1 };
 }
+
+/** An inclusive run of addresses, first <= last. */
+export interface AddressSpan {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** Every address of the CIDR, network and broadcast included. */
+export function spanOf(cidr: Ipv4Cidr): AddressSpan {
+  return { first: cidr.network, last: lastAddress(cidr) };
+}
+
+/** The addresses two spans share, or undefined when they are disjoint. */
+export function overlap(a: AddressSpan, b: AddressSpan): AddressSpan | undefined {
+  const first = Math.max(a.first, b.first);
+  const last = Math.min(a.last, b.last);
+  return first <= last ? { first, last } : undefined;
+}
+
+/**
+ * The two aligned halves of a canonical CIDR, lower first (10.1.1.192/26 gives .192/27 and
+ * .224/27). Whether a /31 should be halved is the caller's policy; a /32 has no halves.
+ */
+export function halve(cidr: Ipv4Cidr): readonly [lower: Ipv4Cidr, upper: Ipv4Cidr] {
+  if (cidr.prefix >= 32) throw new RangeError(`${formatCidr(cidr)} cannot be halved`);
+  const prefix = cidr.prefix + 1;
+  const lower = { network: cidr.network, prefix };
+  return [lower, { network: cidr.network + sizeOf(lower), prefix }];
+}

@@ -4,10 +4,20 @@ export interface Log {
   info(message: string): void;
 }
 
+const warnOnStderr = (message: string): void => {
+  process.stderr.write(`uan-k3s: warning: ${message}\n`);
+};
+
 export const stderrLog: Log = {
-  warn: (message) => process.stderr.write(`uan-k3s: warning: ${message}\n`),
+  warn: warnOnStderr,
   info: (message) => process.stderr.write(`uan-k3s: ${message}\n`),
 };
+
+/**
+ * Warnings only. Ansible prints an inventory script's stderr as "[ERROR]" even when the script
+ * succeeds, so the script keeps informational notes to itself.
+ */
+export const warningsOnlyLog: Log = { warn: warnOnStderr, info: () => undefined };
 
 /** Collects messages instead of printing them; for tests and for callers that report later. */
 export class MemoryLog implements Log {

@@ -1,0 +1,20 @@
+import { isUserError } from "../core/errors";
+
+/** Exit code for a bug (EX_SOFTWARE), so scripts can tell it from bad input. */
+const EXIT_BUG = 70;
+
+/**
+ * The one place failures end: a UserError prints its message and hint, no stack; anything
+ * else is a bug and prints its stack.
+ */
+export function fail(error: unknown): void {
+  if (isUserError(error)) {
+    process.stderr.write(`uan-k3s: error: ${error.message}\n`);
+    if (error.hint !== undefined) process.stderr.write(`hint: ${error.hint}\n`);
+    process.exitCode = error.exitCode;
+    return;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`uan-k3s: internal error (a bug; please report it):\n${stack}\n`);
+  process.exitCode = EXIT_BUG;
+}

@@ -1,0 +1,37 @@
+import { UserError } from "../core/errors";
+import { warningsOnlyLog } from "../core/log";
+import { loadConfig } from "./config";
+import { fail } from "./fail";
+import { runInventory, type InventoryRequest } from "./inventory";
+import { resolveSourceSettings } from "./settings";
+
+const USAGE =
+  "usage: uan-k3s-inventory --list | --host NAME\n" +
+  "Settings come from UAN_K3S_* environment variables and the config file (UAN_K3S_CONFIG or ./uan-k3s.yaml).";
+
+/**
+ * The Ansible inventory script. Ansible passes it only `--list` or `--host NAME`, so every
+ * other setting comes from the environment or the config file; commander is not needed.
+ */
+export function parseScriptArgs(argv: readonly string[]): InventoryRequest {
+  if (argv.length === 1 && argv[0] === "--list") return { kind: "list" };
+  if (argv.length === 2 && argv[0] === "--host" && argv[1] !== undefined)
+    return { kind: "host", name: argv[1] };
+  throw new UserError(
+    `unexpected arguments: ${argv.map((arg) => JSON.stringify(arg)).join(" ") || "(none)"}`,
+    USAGE,
+  );
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const request = parseScriptArgs(argv);
+  const config = loadConfig(env.UAN_K3S_CONFIG || undefined);
+  const settings = resolveSourceSettings({}, env, config);
+  await runInventory(request, settings, config, warningsOnlyLog, (text) =>
+    process.stdout.write(text),
+  );
+}
+
+export function run(): void {
+  main(process.argv.slice(2), process.env).catch(fail);
+}

@@ -1,0 +1,59 @@
+import { writeFileAtomic } from "../core/fs";
+import type { Log } from "../core/log";
+import { loadSystem } from "../csm/source";
+import { buildInventory, type Inventory } from "../inventory/build";
+import { exportYaml } from "../inventory/export-yaml";
+import { hostDocument, listDocument } from "../inventory/protocol";
+import type { LoadedConfig } from "./config";
+import type { SourceSettings } from "./settings";
+import { openSources } from "./sources";
+
+export type InventoryRequest =
+  | { readonly kind: "list" }
+  | { readonly kind: "host"; readonly name: string }
+  | { readonly kind: "export"; readonly output?: string };
+
+/** Reads SLS and HSM as the settings say and builds the inventory; warnings go to `log`. */
+export async function loadInventory(
+  settings: SourceSettings,
+  config: LoadedConfig | undefined,
+  log: Log,
+): Promise<Inventory> {
+  const { sls, hsm } = openSources(settings, log);
+  const system = await loadSystem(sls, hsm);
+  const k3s = config?.data.k3s;
+  const inventory = buildInventory(system, {
+    hostnames: settings.hostnames,
+    k3s: k3s === undefined ? undefined : { ...k3s, origin: config!.path },
+  });
+  for (const note of inventory.notes) log.info(note);
+  for (const warning of inventory.warnings) log.warn(warning);
+  return inventory;
+}
+
+/** Answers one inventory request; the document goes to `write` (stdout), nothing else does. */
+export async function runInventory(
+  request: InventoryRequest,
+  settings: SourceSettings,
+  config: LoadedConfig | undefined,
+  log: Log,
+  write: (text: string) => void,
+): Promise<void> {
+  const inventory = await loadInventory(settings, config, log);
+  switch (request.kind) {
+    case "list":
+      return write(`${JSON.stringify(listDocument(inventory))}\n`);
+    case "host":
+      return write(`${JSON.stringify(hostDocument(inventory, request.name))}\n`);
+    case "export": {
+      const origin = settings.slsFile ?? settings.apiGateway;
+      const yaml = exportYaml(
+        inventory,
+        `Ansible inventory exported by "uan-k3s inventory --export yaml" from ${origin}`,
+      );
+      if (request.output === undefined) return write(yaml);
+      writeFileAtomic(request.output, yaml);
+      log.info(`wrote ${request.output}`);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import { UserError } from "../core/errors";
+import { stderrLog } from "../core/log";
+import { projectPath } from "../core/paths";
+import { loadConfig } from "./config";
+import { fail } from "./fail";
+import { resolveSourceSettings, SOURCE_SETTINGS } from "./settings";
+
+// The only module that knows commander. Each action turns flags into typed settings and calls
+// the library; heavy modules load inside the actions so that `--version` and `--help` stay fast.
+
+type Flags = Record<string, string | boolean | undefined>;
+
+function addSourceOptions(command: Command): Command {
+  command.option(
+    "--config <path>",
+    "config file (env UAN_K3S_CONFIG; default ./uan-k3s.yaml if present)",
+  );
+  for (const setting of SOURCE_SETTINGS) {
+    if (setting.flag === undefined) continue;
+    command.addOption(
+      new Option(setting.flag, `${setting.description} (env ${setting.env.join(", ")})`),
+    );
+  }
+  return command;
+}
+
+function settingsFrom(flags: Flags) {
+  const configPath =
+    (flags.config as string | undefined) ?? (process.env.UAN_K3S_CONFIG || undefined);
+  const config = loadConfig(configPath);
+  return { config, settings: resolveSourceSettings(flags, process.env, config) };
+}
+
+export function buildProgram(): Command {
+  const version = (
+    JSON.parse(readFileSync(projectPath("package.json"), "utf8")) as { version: string }
+  ).version;
+  const program = new Command("uan-k3s")
+    .description(
+      "Configure UANs for K3s from SLS and HSM: inventory, subnet split, roles, CFS layer.",
+    )
+    .version(version)
+    .showHelpAfterError();
+
+  addSourceOptions(
+    program
+      .command("inventory")
+      .description(
+        "print the Ansible inventory built from SLS and HSM (the inventory-script protocol)",
+      )
+      .option("--list", "print every group and _meta.hostvars as JSON")
+      .option("--host <name>", "print one host's variables (xname or alias) as JSON; {} if unknown")
+      .addOption(
+        new Option("--export <format>", "print a static inventory instead").choices(["yaml"]),
+      )
+      .option("--output <path>", "with --export: write the file (atomically) instead of stdout"),
+  ).action(async (flags: Flags) => {
+    const chosen = [flags.list, flags.host, flags.export].filter((flag) => flag !== undefined);
+    if (chosen.length !== 1) {
+      throw new UserError("give exactly one of --list, --host NAME or --export yaml");
+    }
+    if (flags.output !== undefined && flags.export === undefined) {
+      throw new UserError("--output goes with --export yaml");
+    }
+    const { config, settings } = settingsFrom(flags);
+    const { runInventory } = await import("./inventory");
+    const request =
+      flags.list === true
+        ? ({ kind: "list" } as const)
+        : typeof flags.host === "string"
+          ? ({ kind: "host", name: flags.host } as const)
+          : ({ kind: "export", output: flags.output as string | undefined } as const);
+    await runInventory(request, settings, config, stderrLog, (text) => process.stdout.write(text));
+  });
+
+  return program;
+}
+
+export function run(): void {
+  buildProgram().parseAsync(process.argv).catch(fail);
+}

@@ -1,0 +1,237 @@
+import { homedir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { UserError } from "../core/errors";
+import type { UanK3SConfig } from "../schemas/generated/config";
+import type { HostnameMode } from "../inventory/build";
+
+/** Where SLS and HSM data come from and how to reach the CSM API. */
+export interface SourceSettings {
+  /** SLS `GET /dumpstate` file. When set, nothing is read from the API (see openSources). */
+  readonly slsFile?: string;
+  readonly hsmFile?: string;
+  /** @default "https://api-gw-service-nmn.local" */
+  readonly apiGateway: string;
+  readonly caCert?: string;
+  /** @default false */
+  readonly insecure: boolean;
+  readonly tokenFile?: string;
+  /** A raw token from the TOKEN environment variable (never a flag: flags show in `ps`). */
+  readonly token?: string;
+  /** @default "admin-client" */
+  readonly clientId: string;
+  readonly clientSecretFile?: string;
+  /** Seconds. @default 30 */
+  readonly timeout: number;
+  /** @default 3 */
+  readonly retries: number;
+  /** Seconds. @default 300 */
+  readonly cacheTtl: number;
+  /** Bypass the response cache. @default false */
+  readonly refresh: boolean;
+  readonly cacheDir: string;
+  /** @default "xname" */
+  readonly hostnames: HostnameMode;
+}
+
+type Kind = "path" | "string" | "boolean" | "integer" | "hostnames";
+
+interface Setting {
+  /** The key in SourceSettings. */
+  readonly key: keyof SourceSettings;
+  /** The key in uan-k3s.yaml, when the file may hold it. */
+  readonly file?: keyof UanK3SConfig;
+  /** The commander flag, e.g. "--sls-file <path>". */
+  readonly flag?: string;
+  /** Environment variables, first found wins. */
+  readonly env: readonly string[];
+  readonly kind: Kind;
+  /** Smallest accepted value of an integer setting. */
+  readonly min?: number;
+  readonly description: string;
+}
+
+/** Every source setting with its flag, environment twin and config key: one table, no drift. */
+export const SOURCE_SETTINGS: readonly Setting[] = [
+  {
+    key: "slsFile",
+    file: "sls_file",
+    flag: "--sls-file <path>",
+    env: ["UAN_K3S_SLS_FILE"],
+    kind: "path",
+    description: "read SLS from a GET /dumpstate JSON file instead of the API",
+  },
+  {
+    key: "hsmFile",
+    file: "hsm_file",
+    flag: "--hsm-file <path>",
+    env: ["UAN_K3S_HSM_FILE"],
+    kind: "path",
+    description: "read HSM groups from a GET /hsm/v2/groups JSON file",
+  },
+  {
+    key: "apiGateway",
+    file: "api_gateway",
+    flag: "--api-gateway <url>",
+    env: ["UAN_K3S_API_GATEWAY"],
+    kind: "string",
+    description: "CSM API gateway base URL",
+  },
+  {
+    key: "caCert",
+    file: "ca_cert",
+    flag: "--ca-cert <path>",
+    env: ["UAN_K3S_CA_CERT", "REQUESTS_CA_BUNDLE"],
+    kind: "path",
+    description: "PEM CA bundle for the gateway's TLS certificate",
+  },
+  {
+    key: "insecure",
+    file: "insecure",
+    flag: "--insecure",
+    env: ["UAN_K3S_INSECURE"],
+    kind: "boolean",
+    description: "skip TLS verification (warns every time)",
+  },
+  {
+    key: "tokenFile",
+    file: "token_file",
+    flag: "--token-file <path>",
+    env: ["CRAY_CREDENTIALS"],
+    kind: "path",
+    description: "JSON file with an access_token",
+  },
+  { key: "token", env: ["TOKEN"], kind: "string", description: "raw access token" },
+  {
+    key: "clientId",
+    file: "client_id",
+    flag: "--client-id <id>",
+    env: ["UAN_K3S_CLIENT_ID"],
+    kind: "string",
+    description: "Keycloak client for client-credentials login",
+  },
+  {
+    key: "clientSecretFile",
+    file: "client_secret_file",
+    flag: "--client-secret-file <path>",
+    env: ["UAN_K3S_CLIENT_SECRET_FILE"],
+    kind: "path",
+    description: "file holding the Keycloak client secret",
+  },
+  {
+    key: "timeout",
+    file: "timeout",
+    flag: "--timeout <seconds>",
+    env: ["UAN_K3S_TIMEOUT"],
+    kind: "integer",
+    min: 1,
+    description: "seconds to wait for one API response",
+  },
+  {
+    key: "retries",
+    file: "retries",
+    flag: "--retries <n>",
+    env: ["UAN_K3S_RETRIES"],
+    kind: "integer",
+    description: "retries after a connection error or 5xx",
+  },
+  {
+    key: "cacheTtl",
+    file: "cache_ttl",
+    flag: "--cache-ttl <seconds>",
+    env: ["UAN_K3S_CACHE_TTL"],
+    kind: "integer",
+    description: "seconds to reuse cached API responses (0: no cache)",
+  },
+  {
+    key: "refresh",
+    flag: "--refresh",
+    env: ["UAN_K3S_REFRESH"],
+    kind: "boolean",
+    description: "ignore cached API responses",
+  },
+  {
+    key: "hostnames",
+    file: "hostnames",
+    flag: "--hostnames <mode>",
+    env: ["UAN_K3S_HOSTNAMES"],
+    kind: "hostnames",
+    description: "host names: xname (as CFS) or alias",
+  },
+];
+
+/** Defaults shared by the CLI and the library. */
+export const DEFAULTS = {
+  apiGateway: "https://api-gw-service-nmn.local",
+  insecure: false,
+  clientId: "admin-client",
+  timeout: 30,
+  retries: 3,
+  cacheTtl: 300,
+  refresh: false,
+  hostnames: "xname",
+} as const satisfies Partial<SourceSettings>;
+
+type Raw = string | boolean | number | undefined;
+
+/**
+ * Merges flags over environment over the config file over DEFAULTS. Paths from the file are
+ * relative to the file's directory; paths from flags and environment to the working directory.
+ */
+export function resolveSourceSettings(
+  flags: Readonly<Record<string, Raw>>,
+  env: NodeJS.ProcessEnv,
+  config: { readonly data: UanK3SConfig; readonly path: string } | undefined,
+): SourceSettings {
+  const settings: Record<string, unknown> = { ...DEFAULTS, cacheDir: cacheDir(env) };
+  for (const setting of SOURCE_SETTINGS) {
+    const fromFile = setting.file === undefined ? undefined : config?.data[setting.file];
+    const envName = setting.env.find((name) => env[name] !== undefined && env[name] !== "");
+    const value =
+      flags[setting.key] !== undefined
+        ? convert(setting, flags[setting.key], flagName(setting))
+        : envName !== undefined
+          ? convert(setting, env[envName], envName)
+          : fromFile !== undefined && typeof fromFile !== "object"
+            ? setting.kind === "path" && config !== undefined && typeof fromFile === "string"
+              ? resolve(dirname(config.path), fromFile)
+              : fromFile
+            : undefined;
+    if (value !== undefined) settings[setting.key] = value;
+  }
+  return settings as unknown as SourceSettings;
+}
+
+function flagName(setting: Setting): string {
+  return (setting.flag ?? "").split(" ")[0];
+}
+
+function convert(setting: Setting, raw: Raw, origin: string): Raw {
+  if (typeof raw !== "string") return raw;
+  switch (setting.kind) {
+    case "path":
+      return isAbsolute(raw) ? raw : resolve(raw);
+    case "string":
+      return raw;
+    case "boolean":
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      throw new UserError(`${origin}: expected true or false, got ${JSON.stringify(raw)}`);
+    case "integer":
+      if (/^\d+$/.test(raw) && Number(raw) >= (setting.min ?? 0)) return Number(raw);
+      throw new UserError(
+        `${origin}: expected a whole number >= ${setting.min ?? 0}, got ${JSON.stringify(raw)}`,
+      );
+    case "hostnames":
+      if (raw === "xname" || raw === "alias") return raw;
+      throw new UserError(`${origin}: expected xname or alias, got ${JSON.stringify(raw)}`);
+  }
+}
+
+/** $XDG_CACHE_HOME/uan-k3s, else ~/.cache/uan-k3s. */
+function cacheDir(env: NodeJS.ProcessEnv): string {
+  const base =
+    env.XDG_CACHE_HOME !== undefined && isAbsolute(env.XDG_CACHE_HOME)
+      ? env.XDG_CACHE_HOME
+      : join(homedir(), ".cache");
+  return join(base, "uan-k3s");
+}

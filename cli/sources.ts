@@ -1,0 +1,47 @@
+import type { Log } from "../core/log";
+import type { HsmSource, SlsSource } from "../csm/source";
+import type { SourceSettings } from "./settings";
+
+/**
+ * The sources the settings ask for. With --sls-file everything comes from files (HSM groups
+ * from --hsm-file, or none), so a run on a laptop never reaches for a CSM system. Without it,
+ * SLS comes from the API, and HSM from --hsm-file if given, else from the API too.
+ */
+export function openSources(
+  settings: SourceSettings,
+  log: Log,
+): { sls: SlsSource; hsm: HsmSource } {
+  // Each branch loads only its own modules: file runs never load axios.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const files = require("../csm/file-source") as typeof import("../csm/file-source");
+  if (settings.slsFile !== undefined) {
+    return {
+      sls: new files.FileSlsSource(settings.slsFile),
+      hsm:
+        settings.hsmFile === undefined ? files.NO_HSM : new files.FileHsmSource(settings.hsmFile),
+    };
+  }
+  const api = require("../csm/api-source") as typeof import("../csm/api-source");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const sources = api.createApiSources(
+    {
+      gateway: settings.apiGateway,
+      caCertFile: settings.caCert,
+      insecure: settings.insecure,
+      tokenFile: settings.tokenFile,
+      token: settings.token,
+      clientId: settings.clientId,
+      clientSecretFile: settings.clientSecretFile,
+      timeoutMs: settings.timeout * 1000,
+      retries: settings.retries,
+      cache:
+        settings.cacheTtl > 0
+          ? { dir: settings.cacheDir, ttlSeconds: settings.cacheTtl, refresh: settings.refresh }
+          : undefined,
+    },
+    log,
+  );
+  return settings.hsmFile === undefined
+    ? sources
+    : { sls: sources.sls, hsm: new files.FileHsmSource(settings.hsmFile) };
+}

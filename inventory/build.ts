@@ -1,0 +1,249 @@
+import { UserError } from "../core/errors";
+import { formatIpv4, parseCidr, usableRange } from "../core/ipv4";
+import { byCodeUnit, byNaturalName } from "../core/order";
+import type { SystemData } from "../csm/source";
+import type { SlsHardware, SlsNetwork } from "../schemas/generated/sls";
+import { findNodeAddresses } from "./addresses";
+import {
+  designateK3s,
+  K3S_AGENT,
+  K3S_SERVER,
+  type Designation,
+  type ExplicitDesignation,
+} from "./designate";
+import {
+  findSubnet,
+  isUserNetwork,
+  k3sSubnetFullName,
+  systemDefaultRoute,
+  USER_NETWORKS,
+} from "./networks";
+
+export type HostnameMode = "xname" | "alias";
+
+export interface InventoryOptions {
+  /**
+   * Host names: `xname`, as CFS names hosts, or `alias`, the node's Aliases[0] (uan01).
+   * @default "xname"
+   */
+  readonly hostnames: HostnameMode;
+  /** An explicit K3s designation (the config file's `k3s:`); beats the HSM groups. */
+  readonly k3s?: ExplicitDesignation;
+}
+
+export type HostVars = Record<string, string | number | boolean | readonly string[]>;
+
+export interface Inventory {
+  /** Group name → host names in natural order; includes k3s_server, k3s_agent, ungrouped. */
+  readonly groups: ReadonlyMap<string, readonly string[]>;
+  /** Host name → its variables; iterates in natural host order. */
+  readonly hostvars: ReadonlyMap<string, HostVars>;
+  /** Variables of the `all` group. */
+  readonly vars: Readonly<Record<string, string>>;
+  /** Every xname and alias → host name, so `--host` accepts either. */
+  readonly hostByName: ReadonlyMap<string, string>;
+  readonly k3s: Designation;
+  readonly warnings: readonly string[];
+  readonly notes: readonly string[];
+}
+
+/** Ansible drops groups whose names do not match this (and so does CFS). */
+export const ANSIBLE_GROUP_NAME = /^[a-zA-Z_][a-zA-Z0-9_]+$/;
+
+interface Node {
+  readonly xname: string;
+  readonly host: string;
+  readonly aliases: readonly string[];
+  readonly role?: string;
+  readonly subrole?: string;
+  readonly nid?: number;
+}
+
+/** SLS nodes and networks plus HSM groups → the Ansible inventory the K3s playbook runs on. */
+export function buildInventory(system: SystemData, options: InventoryOptions): Inventory {
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  const nodes = toNodes(system.sls.nodes, options.hostnames, warnings);
+  const nameToXname = new Map<string, string>();
+  for (const node of nodes)
+    for (const alias of node.aliases)
+      if (!nameToXname.has(alias)) nameToXname.set(alias, node.xname);
+  for (const node of nodes) nameToXname.set(node.xname, node.xname);
+
+  const uans = nodes
+    .filter((node) => node.role === "Application" && node.subrole === "UAN")
+    .map((node) => node.xname);
+  const k3s = designateK3s({ nameToXname, uans, groups: system.groups, explicit: options.k3s });
+  warnings.push(...k3s.warnings);
+  notes.push(...k3s.notes);
+
+  const addresses = findNodeAddresses(system.sls.networks, nameToXname);
+  warnings.push(...addresses.warnings);
+
+  const hostOf = new Map(nodes.map((node) => [node.xname, node.host]));
+  const hostvars = new Map<string, HostVars>();
+  for (const node of nodes) {
+    const vars: HostVars = {
+      xname: node.xname,
+      hostname: node.aliases[0] ?? node.xname,
+      aliases: node.aliases,
+    };
+    if (node.role !== undefined) vars.role = node.role;
+    if (node.subrole !== undefined) vars.subrole = node.subrole;
+    if (node.nid !== undefined) vars.nid = node.nid;
+    vars.cray_cfs_image = false;
+    for (const [name, address] of addresses.byXname.get(node.xname) ?? []) vars[name] = address;
+    hostvars.set(node.host, vars);
+  }
+
+  const groups = new Map<string, Set<string>>();
+  const addToGroup = (group: string, host: string): void => {
+    let hosts = groups.get(group);
+    if (hosts === undefined) groups.set(group, (hosts = new Set()));
+    hosts.add(host);
+  };
+  for (const node of nodes) {
+    for (const group of roleGroups(node)) {
+      if (ANSIBLE_GROUP_NAME.test(group)) addToGroup(group, node.host);
+      else
+        warnings.push(
+          `${node.xname}: role group ${JSON.stringify(group)} is not a valid Ansible group name; skipped`,
+        );
+    }
+  }
+
+  // HSM members SLS does not know still become hosts, as CFS would make them.
+  const strangers = new Set<string>();
+  const hostFor = (xname: string): string => {
+    const host = hostOf.get(xname);
+    if (host !== undefined) return host;
+    strangers.add(xname);
+    return xname;
+  };
+  for (const group of [...system.groups].sort((a, b) => byCodeUnit(a.label, b.label))) {
+    if (group.label === K3S_SERVER || group.label === K3S_AGENT) continue;
+    if (!ANSIBLE_GROUP_NAME.test(group.label)) {
+      warnings.push(
+        `HSM group ${JSON.stringify(group.label)} is not a valid Ansible group name; skipped`,
+      );
+      continue;
+    }
+    for (const xname of group.members?.ids ?? []) addToGroup(group.label, hostFor(xname));
+  }
+  groups.set(K3S_SERVER, new Set(k3s.servers.map(hostFor)));
+  groups.set(K3S_AGENT, new Set(k3s.agents.map(hostFor)));
+  for (const xname of [...strangers].sort(byNaturalName)) {
+    hostvars.set(xname, { xname, hostname: xname, aliases: [], cray_cfs_image: false });
+  }
+  if (strangers.size > 0) {
+    warnings.push(
+      `HSM group members not in SLS (hosts without SLS data): ${[...strangers].sort(byNaturalName).join(", ")}`,
+    );
+  }
+
+  const grouped = new Set<string>();
+  for (const hosts of groups.values()) for (const host of hosts) grouped.add(host);
+  groups.set("ungrouped", new Set([...hostvars.keys()].filter((host) => !grouped.has(host))));
+
+  const hostByName = new Map<string, string>();
+  for (const [name, xname] of nameToXname) hostByName.set(name, hostOf.get(xname) as string);
+  for (const xname of strangers) hostByName.set(xname, xname);
+
+  return {
+    groups: new Map(
+      [...groups]
+        .sort(([a], [b]) => byCodeUnit(a, b))
+        .map(([name, hosts]) => [name, [...hosts].sort(byNaturalName)]),
+    ),
+    hostvars: new Map([...hostvars].sort(([a], [b]) => byNaturalName(a, b))),
+    vars: allVars(system.sls.networks, warnings, notes),
+    hostByName,
+    k3s,
+    warnings,
+    notes,
+  };
+}
+
+function toNodes(hardware: readonly SlsHardware[], mode: HostnameMode, warnings: string[]): Node[] {
+  const withoutAlias: string[] = [];
+  const byHost = new Map<string, string>();
+  const nodes = [...hardware]
+    .sort((a, b) => byNaturalName(a.Xname, b.Xname))
+    .map((hw): Node => {
+      const extra = hw.ExtraProperties ?? {};
+      const aliases = (extra.Aliases ?? []).filter((alias) => alias !== "");
+      let host = hw.Xname;
+      if (mode === "alias") {
+        if (aliases[0] === undefined) withoutAlias.push(hw.Xname);
+        else host = aliases[0];
+      }
+      const clash = byHost.get(host);
+      if (clash !== undefined) {
+        throw new UserError(
+          `SLS nodes ${clash} and ${hw.Xname} would both be host ${JSON.stringify(host)}`,
+          mode === "alias"
+            ? "Fix the duplicate alias in SLS, or use --hostnames xname."
+            : "Remove the duplicate hardware entry from SLS.",
+        );
+      }
+      byHost.set(host, hw.Xname);
+      return {
+        xname: hw.Xname,
+        host,
+        aliases,
+        role: extra.Role,
+        subrole: extra.SubRole,
+        nid: extra.NID,
+      };
+    });
+  if (withoutAlias.length > 0) {
+    warnings.push(
+      `nodes without an alias keep their xname as host name: ${withoutAlias.join(", ")}`,
+    );
+  }
+  return nodes;
+}
+
+function roleGroups(node: Node): string[] {
+  if (node.role === undefined) return [];
+  return node.subrole === undefined ? [node.role] : [node.role, `${node.role}_${node.subrole}`];
+}
+
+/**
+ * `sls_user_network` from BICAN, and the MetalLB range from the "<NET> Dynamic MetalLB K3s"
+ * subnet: its first to last usable address, as the UAN playbook computes it.
+ */
+function allVars(
+  networks: ReadonlyMap<string, SlsNetwork>,
+  warnings: string[],
+  notes: string[],
+): Record<string, string> {
+  const vars: Record<string, string> = {};
+  const route = systemDefaultRoute(networks);
+  if (isUserNetwork(route)) vars.sls_user_network = route;
+  else if (route === undefined)
+    notes.push("SLS has no BICAN network (pre-CSM 1.2): sls_user_network is not set");
+  else
+    warnings.push(
+      `BICAN SystemDefaultRoute is ${JSON.stringify(route)}; the K3s ingress needs CAN or CHN`,
+    );
+
+  const candidates = isUserNetwork(route) ? [route] : route === undefined ? [...USER_NETWORKS] : [];
+  for (const net of candidates) {
+    const network = networks.get(net);
+    const subnet = network && findSubnet(network, k3sSubnetFullName(net));
+    if (subnet === undefined) continue;
+    const parsed = parseCidr(subnet.CIDR);
+    if (!parsed.ok) {
+      warnings.push(
+        `${net} subnet ${JSON.stringify(subnet.FullName)}: ${parsed.reason}; MetalLB range not set`,
+      );
+      break;
+    }
+    const { first, last } = usableRange(parsed.cidr);
+    vars.metallb_ipaddresspool_range_start = formatIpv4(first);
+    vars.metallb_ipaddresspool_range_end = formatIpv4(last);
+    break;
+  }
+  return vars;
+}

@@ -1,0 +1,252 @@
+import { expect } from "chai";
+import { UserError } from "../../core/errors";
+import { buildInventory } from "../../inventory/build";
+import { hostDocument, listDocument } from "../../inventory/protocol";
+import { BICAN_CAN, COMPUTE, group, network, node, system, UAN1, UAN2, UAN3 } from "./system";
+
+const XNAME = { hostnames: "xname" } as const;
+const can = (subnets: Parameters<typeof network>[2]) => network("CAN", "10.0.0.0/24", subnets);
+const bootstrap = (reservations: { Name: string; IPAddress: string; Comment?: string }[]) => ({
+  Name: "bootstrap_dhcp",
+  FullName: "CAN Bootstrap DHCP Subnet",
+  CIDR: "10.0.0.0/24",
+  VlanID: 6,
+  IPReservations: reservations,
+});
+
+describe("buildInventory", () => {
+  it("makes role groups, sorts hosts the way admins read xnames, and fills hostvars", () => {
+    const inventory = buildInventory(system([UAN3, COMPUTE, UAN2, UAN1], [BICAN_CAN]), XNAME);
+    expect([...inventory.groups.keys()]).to.deep.equal([
+      "Application",
+      "Application_UAN",
+      "Compute",
+      "k3s_agent",
+      "k3s_server",
+      "ungrouped",
+    ]);
+    expect(inventory.groups.get("Application_UAN")).to.deep.equal([
+      "x3000c0s9b0n0",
+      "x3000c0s11b0n0",
+      "x3000c0s13b0n0",
+    ]);
+    expect(inventory.groups.get("ungrouped")).to.deep.equal([]);
+    expect(inventory.hostvars.get("x1000c0s0b0n0")).to.deep.equal({
+      xname: "x1000c0s0b0n0",
+      hostname: "nid000001",
+      aliases: ["nid000001"],
+      role: "Compute",
+      nid: 1,
+      cray_cfs_image: false,
+    });
+    expect(inventory.vars).to.deep.equal({ sls_user_network: "CAN" });
+  });
+
+  it("uses the installer's default designation when HSM has no k3s groups, and says so", () => {
+    const inventory = buildInventory(system([UAN3, UAN1, UAN2]), XNAME);
+    expect(inventory.k3s.source).to.equal("default");
+    expect(inventory.groups.get("k3s_server")).to.deep.equal(["x3000c0s9b0n0"]);
+    expect(inventory.groups.get("k3s_agent")).to.deep.equal(["x3000c0s11b0n0", "x3000c0s13b0n0"]);
+    expect(inventory.notes.join("\n")).to.include("installer's default");
+    expect(inventory.warnings.join("\n")).to.include("k3s_server has 1 node");
+  });
+
+  it("takes the HSM k3s groups when either has members", () => {
+    const groups = [
+      group("k3s_server", [UAN1.Xname, UAN2.Xname, UAN3.Xname]),
+      group("k3s_agent", []),
+    ];
+    const inventory = buildInventory(system([UAN1, UAN2, UAN3], [], groups), XNAME);
+    expect(inventory.k3s.source).to.equal("hsm");
+    expect(inventory.groups.get("k3s_server")).to.have.length(3);
+    expect(inventory.groups.get("k3s_agent")).to.deep.equal([]);
+    expect(inventory.warnings).to.deep.equal([]);
+  });
+
+  it("warns about an even server count and about non-UAN members", () => {
+    const groups = [group("k3s_server", [UAN1.Xname, COMPUTE.Xname])];
+    const { warnings } = buildInventory(system([UAN1, COMPUTE], [], groups), XNAME);
+    expect(warnings.join("\n")).to.include("k3s_server has 2 nodes: an even count");
+    expect(warnings.join("\n")).to.include(
+      `not Application_UAN nodes in SLS, yet designated for K3s: ${COMPUTE.Xname}`,
+    );
+  });
+
+  it("refuses a node that is both server and agent, naming it and the fix", () => {
+    const groups = [
+      group("k3s_server", [UAN1.Xname]),
+      group("k3s_agent", [UAN1.Xname, UAN2.Xname]),
+    ];
+    expect(() => buildInventory(system([UAN1, UAN2], [], groups), XNAME))
+      .to.throw(UserError, `${UAN1.Xname} is both K3s server and agent`)
+      .with.property("hint")
+      .that.includes("exclusiveGroup");
+  });
+
+  it("lets the config file's explicit list beat HSM, by alias or xname", () => {
+    const groups = [group("k3s_server", [UAN1.Xname])];
+    const inventory = buildInventory(system([UAN1, UAN2, UAN3], [], groups), {
+      hostnames: "xname",
+      k3s: { servers: ["uan02", UAN3.Xname, "uan01"], agents: [], origin: "/etc/uan-k3s.yaml" },
+    });
+    expect(inventory.k3s.source).to.equal("config");
+    expect(inventory.groups.get("k3s_server")).to.deep.equal([UAN1.Xname, UAN2.Xname, UAN3.Xname]);
+  });
+
+  it("names the config file and path of an unknown node in the explicit list", () => {
+    expect(() =>
+      buildInventory(system([UAN1]), {
+        hostnames: "xname",
+        k3s: { servers: ["uan09"], origin: "u.yaml" },
+      }),
+    ).to.throw(UserError, 'u.yaml: /k3s/servers/0: no node named "uan09" in SLS');
+  });
+
+  it("skips HSM groups whose labels Ansible would drop, with a warning", () => {
+    const groups = [group("login-nodes", [UAN1.Xname]), group("uan_pool", [UAN1.Xname])];
+    const inventory = buildInventory(system([UAN1], [], groups), XNAME);
+    expect(inventory.groups.has("login-nodes")).to.equal(false);
+    expect(inventory.groups.get("uan_pool")).to.deep.equal([UAN1.Xname]);
+    expect(inventory.warnings.join("\n")).to.include(
+      'HSM group "login-nodes" is not a valid Ansible group name',
+    );
+  });
+
+  it("keeps HSM members that SLS does not know as bare hosts, with a warning", () => {
+    const groups = [group("extra", ["x9000c0s0b0n0"])];
+    const inventory = buildInventory(system([UAN1], [], groups), XNAME);
+    expect(inventory.groups.get("extra")).to.deep.equal(["x9000c0s0b0n0"]);
+    expect(inventory.hostvars.get("x9000c0s0b0n0")).to.deep.equal({
+      xname: "x9000c0s0b0n0",
+      hostname: "x9000c0s0b0n0",
+      aliases: [],
+      cray_cfs_image: false,
+    });
+    expect(inventory.warnings.join("\n")).to.include("HSM group members not in SLS");
+  });
+
+  it("puts nodes without a role in ungrouped", () => {
+    const bare = node("x3000c0s40b0n0");
+    const inventory = buildInventory(system([bare, UAN1]), XNAME);
+    expect(inventory.groups.get("ungrouped")).to.deep.equal([bare.Xname]);
+  });
+
+  it("names hosts by alias on request, and --host accepts xname or alias", () => {
+    const inventory = buildInventory(system([UAN1, UAN2]), { hostnames: "alias" });
+    expect(inventory.groups.get("Application_UAN")).to.deep.equal(["uan01", "uan02"]);
+    expect(hostDocument(inventory, UAN2.Xname)).to.include({
+      hostname: "uan02",
+      xname: UAN2.Xname,
+    });
+    expect(hostDocument(inventory, "uan02")).to.include({ xname: UAN2.Xname });
+    expect(hostDocument(inventory, "nonesuch")).to.deep.equal({});
+  });
+
+  it("refuses two nodes that would share a host name", () => {
+    const twin = node("x3000c0s15b0n0", "Application", "UAN", ["uan01"]);
+    expect(() => buildInventory(system([UAN1, twin]), { hostnames: "alias" })).to.throw(
+      UserError,
+      `SLS nodes ${UAN1.Xname} and x3000c0s15b0n0 would both be host "uan01"`,
+    );
+  });
+
+  it("finds addresses by Comment=xname first, then by alias or alias-network name", () => {
+    const inventory = buildInventory(
+      system(
+        [UAN1, UAN2, UAN3],
+        [
+          can([
+            bootstrap([
+              { Name: "uan01", IPAddress: "10.0.0.11", Comment: UAN1.Xname },
+              { Name: "uan02-can", IPAddress: "10.0.0.12" },
+              // Named for uan03, but the Comment says it is uan02's: the Comment wins.
+              { Name: "uan03", IPAddress: "10.0.0.99", Comment: UAN2.Xname },
+              { Name: "uan03-can", IPAddress: "10.0.0.13" },
+            ]),
+          ]),
+          network("NMN", "10.1.0.0/24", [
+            {
+              Name: "bootstrap_dhcp",
+              FullName: "NMN",
+              CIDR: "10.1.0.0/24",
+              IPReservations: [{ Name: "uan01-nmn", IPAddress: "10.1.0.11" }],
+            },
+          ]),
+        ],
+      ),
+      XNAME,
+    );
+    expect(inventory.hostvars.get(UAN1.Xname)).to.include({
+      can_ip: "10.0.0.11",
+      nmn_ip: "10.1.0.11",
+    });
+    expect(inventory.hostvars.get(UAN2.Xname)).to.include({ can_ip: "10.0.0.99" });
+    expect(inventory.hostvars.get(UAN3.Xname)).to.include({ can_ip: "10.0.0.13" });
+    expect(inventory.warnings.join("\n")).to.include(
+      "CAN reservation uan03 (10.0.0.99) is named for",
+    );
+  });
+
+  it("sets the MetalLB range from the K3s subnet's first to last usable address", () => {
+    const k3s = {
+      Name: "can_metallb_k3s_address_pool",
+      FullName: "CAN Dynamic MetalLB K3s",
+      CIDR: "10.0.0.224/27",
+      VlanID: 6,
+    };
+    const inventory = buildInventory(system([UAN1], [BICAN_CAN, can([k3s])]), XNAME);
+    expect(inventory.vars).to.deep.equal({
+      sls_user_network: "CAN",
+      metallb_ipaddresspool_range_start: "10.0.0.225",
+      metallb_ipaddresspool_range_end: "10.0.0.254",
+    });
+  });
+
+  it("looks for the K3s subnet in CAN when there is no BICAN, and notes the missing BICAN", () => {
+    const k3s = { Name: "k3s", FullName: "CAN Dynamic MetalLB K3s", CIDR: "10.0.0.192/26" };
+    const inventory = buildInventory(system([UAN1], [can([k3s])]), XNAME);
+    expect(inventory.vars).to.deep.equal({
+      metallb_ipaddresspool_range_start: "10.0.0.193",
+      metallb_ipaddresspool_range_end: "10.0.0.254",
+    });
+    expect(inventory.notes.join("\n")).to.include("no BICAN network");
+  });
+
+  it("warns when BICAN routes users over something other than CAN or CHN", () => {
+    const inventory = buildInventory(
+      system([UAN1], [network("BICAN", "0.0.0.0/0", [], "CMN")]),
+      XNAME,
+    );
+    expect(inventory.vars).to.deep.equal({});
+    expect(inventory.warnings.join("\n")).to.include('SystemDefaultRoute is "CMN"');
+  });
+
+  it("prints every group as {hosts: [...]} and all hostvars under _meta", () => {
+    const document = listDocument(buildInventory(system([UAN1, COMPUTE]), XNAME));
+    expect(document.k3s_agent).to.deep.equal({ hosts: [] });
+    expect(document.all).to.deep.include({ vars: {} });
+    expect(Object.keys((document._meta as { hostvars: object }).hostvars)).to.deep.equal([
+      COMPUTE.Xname,
+      UAN1.Xname,
+    ]);
+  });
+
+  it("does not mutate its input and gives the same output twice", () => {
+    const input = system([UAN2, UAN1], [BICAN_CAN], [group("k3s_server", [UAN1.Xname])]);
+    const before = JSON.stringify({
+      nodes: input.sls.nodes,
+      groups: input.groups,
+      nets: [...input.sls.networks],
+    });
+    const first = JSON.stringify(listDocument(buildInventory(input, XNAME)));
+    const second = JSON.stringify(listDocument(buildInventory(input, XNAME)));
+    expect(second).to.equal(first);
+    expect(
+      JSON.stringify({
+        nodes: input.sls.nodes,
+        groups: input.groups,
+        nets: [...input.sls.networks],
+      }),
+    ).to.equal(before);
+  });
+});
