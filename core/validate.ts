@@ -1,15 +1,21 @@
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import { UserError } from "./errors";
-import { projectPath } from "./paths";
-import { readFileSync } from "node:fs";
+import { VALIDATORS_MODULE, validatorName } from "../schemas/compile";
 
 const MAX_LISTED = 20;
-const compiled = new Map<string, ValidateFunction>();
+
+interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+let validators: Record<string, Validator> | undefined;
 
 /**
  * Checks `data` against a schema in schemas/ (optionally one of its `definitions`) and
  * returns it typed. Every error is listed with where it came from and its JSON path, e.g.
- * `uan-k3s.yaml: /k3s/servers/0 must match pattern ...`.
+ * `uan-k3s.yaml: /k3s/servers/0 must match pattern ...`. The validators are compiled at build
+ * time (schemas/compile.ts), so ajv itself is never loaded here.
  */
 export function validate<T>(
   data: unknown,
@@ -17,7 +23,13 @@ export function validate<T>(
   origin: string,
   definition?: string,
 ): T {
-  const check = validatorFor(schemaFile, definition);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  validators ??= require(VALIDATORS_MODULE) as Record<string, Validator>;
+  const check = validators[validatorName(schemaFile, definition)];
+  if (check === undefined)
+    throw new Error(
+      `no compiled validator for ${schemaFile} ${definition ?? ""}; run npm run build`,
+    );
   if (check(data)) return data as T;
   const errors = check.errors ?? [];
   const lines = errors.slice(0, MAX_LISTED).map((error) => `${origin}: ${describe(error)}`);
@@ -35,24 +47,4 @@ function describe(error: ErrorObject): string {
         ? `: ${params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`
         : "";
   return `${path} ${error.message ?? "is invalid"}${detail}`;
-}
-
-function validatorFor(schemaFile: string, definition?: string): ValidateFunction {
-  const key = definition === undefined ? schemaFile : `${schemaFile}#${definition}`;
-  let check = compiled.get(key);
-  if (check === undefined) {
-    // ajv is loaded on first use only: commands that validate nothing start faster.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv = (require("ajv") as typeof import("ajv")).default;
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    const schema = JSON.parse(readFileSync(projectPath("schemas", schemaFile), "utf8")) as {
-      $id: string;
-    };
-    ajv.addSchema(schema);
-    const ref = definition === undefined ? schema.$id : `${schema.$id}#/definitions/${definition}`;
-    check = ajv.getSchema(ref);
-    if (check === undefined) throw new Error(`no schema ${ref}`);
-    compiled.set(key, check);
-  }
-  return check;
 }

@@ -1,0 +1,200 @@
+import { expect } from "chai";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { INVENTORY_SCRIPT, run, SEED, tempDir, UAN_K3S } from "./exec";
+
+const FILES = { UAN_K3S_SLS_FILE: SEED.sls, UAN_K3S_HSM_FILE: SEED.hsm };
+
+function expectUserError(
+  result: { code: number; stdout: string; stderr: string },
+  pattern: RegExp,
+): void {
+  expect(result.code, result.stderr).to.equal(1);
+  expect(result.stdout).to.equal("");
+  expect(result.stderr).to.match(pattern);
+  expect(result.stderr).not.to.match(/\n\s+at /); // no stack trace
+}
+
+describe("uan-k3s inventory (built executables, file source)", () => {
+  it("prints only JSON on stdout for --list, with the seed's K3s groups", async () => {
+    const result = await run(UAN_K3S, [
+      "inventory",
+      "--list",
+      "--sls-file",
+      SEED.sls,
+      "--hsm-file",
+      SEED.hsm,
+    ]);
+    expect(result.code, result.stderr).to.equal(0);
+    const document = JSON.parse(result.stdout) as Record<string, { hosts: string[] }>;
+    expect(document.k3s_server?.hosts).to.deep.equal(["x3000c0s9b0n0"]);
+    expect(document.k3s_agent?.hosts).to.deep.equal(["x3000c0s11b0n0", "x3000c0s13b0n0"]);
+    expect(document.all).to.deep.include({ vars: { sls_user_network: "CAN" } });
+  });
+
+  it("the inventory script reads its settings from the environment", async () => {
+    const viaScript = await run(INVENTORY_SCRIPT, ["--list"], FILES);
+    const viaCli = await run(UAN_K3S, [
+      "inventory",
+      "--list",
+      "--sls-file",
+      SEED.sls,
+      "--hsm-file",
+      SEED.hsm,
+    ]);
+    expect(viaScript.code, viaScript.stderr).to.equal(0);
+    expect(viaScript.stdout).to.equal(viaCli.stdout);
+    const host = await run(INVENTORY_SCRIPT, ["--host", "uan02"], FILES);
+    expect(JSON.parse(host.stdout)).to.include({ xname: "x3000c0s11b0n0", hostname: "uan02" });
+    const unknown = await run(INVENTORY_SCRIPT, ["--host", "uan99"], FILES);
+    expect(unknown.stdout).to.equal("{}\n");
+  });
+
+  it("gives the same bytes on every run", async () => {
+    const args = ["inventory", "--export", "yaml", "--sls-file", SEED.sls, "--hsm-file", SEED.hsm];
+    const [first, second] = await Promise.all([run(UAN_K3S, args), run(UAN_K3S, args)]);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(second.stdout).to.equal(first.stdout);
+  });
+
+  it("flags beat the environment, which beats the config file", async () => {
+    const dir = tempDir();
+    const config = join(dir, "uan-k3s.yaml");
+    writeFileSync(config, `sls_file: ${SEED.sls}\nhsm_file: ${SEED.hsm}\nhostnames: alias\n`);
+    const fromFile = await run(INVENTORY_SCRIPT, ["--list"], { UAN_K3S_CONFIG: config });
+    expect(JSON.parse(fromFile.stdout)).to.deep.include({ k3s_server: { hosts: ["uan01"] } });
+    const fromEnv = await run(INVENTORY_SCRIPT, ["--list"], {
+      UAN_K3S_CONFIG: config,
+      UAN_K3S_HOSTNAMES: "xname",
+    });
+    expect(JSON.parse(fromEnv.stdout)).to.deep.include({
+      k3s_server: { hosts: ["x3000c0s9b0n0"] },
+    });
+    const fromFlag = await run(
+      UAN_K3S,
+      ["inventory", "--list", "--config", config, "--hostnames", "alias"],
+      {
+        UAN_K3S_HOSTNAMES: "xname",
+      },
+    );
+    expect(JSON.parse(fromFlag.stdout)).to.deep.include({ k3s_server: { hosts: ["uan01"] } });
+  });
+
+  it("takes an explicit K3s designation from the config file", async () => {
+    const dir = tempDir();
+    const config = join(dir, "uan-k3s.yaml");
+    writeFileSync(config, `sls_file: ${SEED.sls}\nk3s:\n  servers: [uan01, uan02, uan03]\n`);
+    const result = await run(UAN_K3S, ["inventory", "--list", "--config", config]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(JSON.parse(result.stdout)).to.deep.include({
+      k3s_server: { hosts: ["x3000c0s9b0n0", "x3000c0s11b0n0", "x3000c0s13b0n0"] },
+      k3s_agent: { hosts: [] },
+    });
+  });
+
+  describe("bad input: one message, exit 1, nothing on stdout", () => {
+    it("malformed JSON, with line and column", async () => {
+      const file = join(tempDir(), "sls.json");
+      writeFileSync(file, '{\n  "Networks": {\n    "CAN": ,\n  }\n}\n');
+      expectUserError(
+        await run(INVENTORY_SCRIPT, ["--list"], { UAN_K3S_SLS_FILE: file }),
+        /sls\.json:3:12: invalid JSON: unexpected ","/,
+      );
+    });
+
+    it("a wrong shape, with the JSON path", async () => {
+      const file = join(tempDir(), "sls.json");
+      writeFileSync(
+        file,
+        JSON.stringify({
+          Networks: { CAN: { Name: "CAN", ExtraProperties: { Subnets: [{ Name: 7 }] } } },
+        }),
+      );
+      const result = await run(INVENTORY_SCRIPT, ["--list"], { UAN_K3S_SLS_FILE: file });
+      expectUserError(
+        result,
+        /sls\.json: \/Networks\/CAN\/ExtraProperties\/Subnets\/0\/Name must be string/,
+      );
+      expect(result.stderr).to.include(
+        "/Networks/CAN/ExtraProperties/Subnets/0 must have required property 'CIDR'",
+      );
+    });
+
+    it("a dump without Networks", async () => {
+      const file = join(tempDir(), "sls.json");
+      writeFileSync(file, JSON.stringify({ Hardware: {} }));
+      expectUserError(
+        await run(INVENTORY_SCRIPT, ["--list"], { UAN_K3S_SLS_FILE: file }),
+        /sls\.json: \/ must have required property 'Networks'/,
+      );
+    });
+
+    it("a missing file", async () => {
+      expectUserError(
+        await run(INVENTORY_SCRIPT, ["--list"], { UAN_K3S_SLS_FILE: "/nonexistent/sls.json" }),
+        /cannot read SLS dump \/nonexistent\/sls\.json: no such file/,
+      );
+    });
+
+    it("an invalid config file, listing every error with its path", async () => {
+      const config = join(tempDir(), "uan-k3s.yaml");
+      writeFileSync(config, "hostnames: fqdn\nretries: -1\nsls_flie: x\n");
+      const result = await run(UAN_K3S, ["inventory", "--list", "--config", config]);
+      expectUserError(
+        result,
+        /uan-k3s\.yaml: \/hostnames must be equal to one of the allowed values: "xname", "alias"/,
+      );
+      expect(result.stderr).to.include("uan-k3s.yaml: /retries must be >= 0");
+      expect(result.stderr).to.include(
+        'uan-k3s.yaml: / must NOT have additional properties ("sls_flie")',
+      );
+    });
+
+    it("invalid YAML in the config file, with line and column", async () => {
+      const config = join(tempDir(), "uan-k3s.yaml");
+      writeFileSync(config, "sls_file: a\nk3s:\n  servers: [uan01\n");
+      expectUserError(
+        await run(UAN_K3S, ["inventory", "--list", "--config", config]),
+        /uan-k3s\.yaml:\d+:\d+: invalid YAML/,
+      );
+    });
+
+    it("a bad environment value, naming the variable", async () => {
+      expectUserError(
+        await run(INVENTORY_SCRIPT, ["--list"], { ...FILES, UAN_K3S_HOSTNAMES: "fqdn" }),
+        /UAN_K3S_HOSTNAMES: expected xname or alias, got "fqdn"/,
+      );
+    });
+
+    it("unexpected arguments to the inventory script, with its usage", async () => {
+      expectUserError(
+        await run(INVENTORY_SCRIPT, ["--lsit"], FILES),
+        /unexpected arguments: "--lsit"[\s\S]*usage: uan-k3s-inventory --list \| --host NAME/,
+      );
+    });
+
+    it("more than one of --list, --host and --export", async () => {
+      expectUserError(
+        await run(UAN_K3S, ["inventory", "--list", "--host", "uan01"]),
+        /give exactly one of --list, --host NAME or --export yaml/,
+      );
+    });
+
+    it("a node in both K3s groups, with the fix", async () => {
+      const file = join(tempDir(), "groups.json");
+      const both = [
+        { label: "k3s_server", members: { ids: ["x3000c0s9b0n0"] } },
+        { label: "k3s_agent", members: { ids: ["x3000c0s9b0n0"] } },
+      ];
+      writeFileSync(file, JSON.stringify(both));
+      const result = await run(INVENTORY_SCRIPT, ["--list"], {
+        UAN_K3S_SLS_FILE: SEED.sls,
+        UAN_K3S_HSM_FILE: file,
+      });
+      expectUserError(
+        result,
+        /x3000c0s9b0n0 is both K3s server and agent[\s\S]*hint: Remove it from one group/,
+      );
+    });
+  });
+});
