@@ -4,7 +4,7 @@ import { readTextFile } from "../core/fs";
 import { parseJson } from "../core/json";
 import type { Log } from "../core/log";
 import { chooseTokenSource, type TokenSource } from "./auth";
-import { ResponseCache } from "./cache";
+import { ResponseCache, type CacheOptions } from "./cache";
 
 /** How to reach and authenticate to the CSM API gateway. */
 export interface ApiOptions {
@@ -27,7 +27,7 @@ export interface ApiOptions {
   /** Retries after a connection error or a 5xx; 0 makes one attempt. */
   retries: number;
   /** Keep GET responses of the sources between runs; undefined: no cache. */
-  cache?: { dir: string; ttlSeconds: number; refresh: boolean };
+  cache?: CacheOptions;
   /** Wait before retry number `attempt` (1-based). @default 0.5 s doubling, at most 8 s */
   retryDelayMs?: (attempt: number) => number;
 }
@@ -95,6 +95,11 @@ export class CsmClient {
       }),
     );
     this.cache = options.cache && new ResponseCache(options.cache, log);
+    if (options.insecure) {
+      log.warn(
+        `TLS verification is OFF (--insecure): a host posing as ${this.gateway} would get the token`,
+      );
+    }
     this.retryDelay = options.retryDelayMs ?? defaultRetryDelay;
   }
 
@@ -247,11 +252,6 @@ export class CsmClient {
       const https = require("node:https") as typeof import("node:https");
       /* eslint-enable @typescript-eslint/no-require-imports */
       const { caCertFile, insecure } = this.options;
-      if (insecure) {
-        this.log.warn(
-          `TLS verification is OFF (--insecure): anyone on the path to ${this.gateway} can read the token`,
-        );
-      }
       const ca = caCertFile === undefined ? undefined : readCaBundle(caCertFile);
       this.http = axios.create({
         httpsAgent: new https.Agent({ ca, rejectUnauthorized: !insecure }),
@@ -269,7 +269,7 @@ export class CsmClient {
 }
 
 /** ` (title: detail)` of an RFC 7807 problem body, or nothing for any other body. */
-export function problemSummary(text: string): string {
+function problemSummary(text: string): string {
   let body: { title?: unknown; detail?: unknown } | null;
   try {
     body = JSON.parse(text) as typeof body;

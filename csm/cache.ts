@@ -29,6 +29,8 @@ const ENTRY = /^[0-9a-f]{64}\.json$/;
  * A cache problem is never fatal: an unreadable entry is a miss, an unwritable one a warning.
  */
 export class ResponseCache {
+  private warned = false;
+
   constructor(
     private readonly options: CacheOptions,
     private readonly log: Log,
@@ -62,6 +64,8 @@ export class ResponseCache {
       this.ensureDir();
       writeFileAtomic(this.file(url), JSON.stringify(envelope), 0o600);
     } catch (error) {
+      if (this.warned) return; // once per run is enough: every write would fail alike
+      this.warned = true;
       this.log.warn(
         `cannot cache API responses in ${this.options.dir}: ${(error as Error).message}`,
       );
