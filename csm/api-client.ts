@@ -121,8 +121,9 @@ export class CsmClient {
   /** PUTs `body` as JSON to `path` and parses the answer. Clears the response cache. */
   async putJson(path: string, body: unknown): Promise<unknown> {
     const url = this.gateway + path;
-    const text = await this.authorized("PUT", url, JSON.stringify(body));
+    // Cleared before sending: a PUT whose answer is lost may still have changed the server.
     this.cache?.clear();
+    const text = await this.authorized("PUT", url, JSON.stringify(body));
     return parseJson(text, url);
   }
 
