@@ -327,12 +327,24 @@ describe("planSplit", () => {
     });
 
     const taken: [string, object, string][] = [
-      ["Name", { k3sName: "bootstrap_dhcp" }, 'subnet with Name "bootstrap_dhcp"'],
-      ["pool", { k3sPoolName: "customer-access" }, 'MetalLBPoolName "customer-access"'],
-      ["FullName", { k3sFullName: "CAN Dynamic MetalLB" }, 'cannot be "CAN Dynamic MetalLB"'],
+      [
+        "a Name another subnet has",
+        { k3sName: "bootstrap_dhcp" },
+        'subnet with Name "bootstrap_dhcp"',
+      ],
+      [
+        "a pool another subnet has",
+        { k3sPoolName: "customer-access" },
+        'MetalLBPoolName "customer-access"',
+      ],
+      [
+        "the FullName of the subnet to split",
+        { k3sFullName: "CAN Dynamic MetalLB" },
+        'cannot be "CAN Dynamic MetalLB"',
+      ],
     ];
     for (const [what, options, message] of taken) {
-      it(`refuses a ${what} another subnet has`, () => {
+      it(`refuses ${what}`, () => {
         const error = userErrorFrom(() => planSplit(seedSystem(), options));
         expect(error.message).to.include(message);
       });
