@@ -1,0 +1,351 @@
+/**
+ * `npm run bench`: how much slower and bigger `uan-k3s-inventory --list` is than the least
+ * a plain Node script needs for the same inventory (bench/floor.ts), and how much slower
+ * `uan-k3s --version` starts than `node -e 0`. Runs alternate (floor, ours, floor, ours, ...)
+ * so that drifting machine load hits both sides alike; each figure is a median.
+ * Exits 1 when a ratio misses its target. A benchmark, not a test: never run by mocha.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../core/fs";
+import { projectPath } from "../core/paths";
+import { buildLargeSystem, renderJson, type BuiltSystem } from "../fixtures/build";
+
+const GNU_TIME = "/usr/bin/time";
+const UANS = 32;
+
+interface Command {
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+interface Sample {
+  /** Measured around the child with a monotonic clock: GNU time's %e has 10 ms steps. */
+  readonly wallMs: number;
+  /** Peak resident set size (GNU time %M). */
+  readonly rssKb: number;
+}
+
+interface Row {
+  readonly label: string;
+  readonly floorLabel: string;
+  readonly floor: readonly Sample[];
+  readonly ours: readonly Sample[];
+  readonly wallTarget: number;
+  /** undefined: RSS is shown but not judged. */
+  readonly rssTarget?: number;
+}
+
+const benchDir = projectPath(".bench");
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+/** The environment of every child: nothing from the caller's uan-k3s settings leaks in. */
+function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith("UAN_K3S_")) continue;
+    if (["TOKEN", "CRAY_CREDENTIALS", "REQUESTS_CA_BUNDLE", "XDG_CACHE_HOME"].includes(key))
+      continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+function checkGnuTime(): void {
+  const probe = existsSync(GNU_TIME)
+    ? spawnSync(GNU_TIME, ["-f", "%e %M", "true"], { encoding: "utf8" })
+    : undefined;
+  if (probe === undefined || probe.status !== 0 || !/^\d+\.\d+ \d+\s*$/.test(probe.stderr)) {
+    process.stderr.write(
+      `bench: GNU time (${GNU_TIME}) is needed to measure peak memory.\n` +
+        "Install it with: apt-get install time\n",
+    );
+    process.exit(1);
+  }
+}
+
+function checkExecutables(): void {
+  for (const name of ["uan-k3s", "uan-k3s-inventory"]) {
+    if (!existsSync(projectPath("bin", name))) {
+      process.stderr.write(`bench: bin/${name} does not exist yet; nothing to measure.\n`);
+      process.exit(1);
+    }
+  }
+}
+
+/** Runs `command` to completion; rejects, with its stderr, unless it exits 0. */
+function run(
+  command: Command,
+  stdout: "ignore" | "pipe",
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const [file, ...args] = command.argv;
+    const child = spawn(file, args, {
+      cwd: benchDir,
+      env: command.env,
+      stdio: ["ignore", stdout, "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code === 0) resolve({ stdout: Buffer.concat(out).toString("utf8"), stderr });
+      else
+        reject(
+          new Error(
+            `${command.argv.join(" ")} exited with ${signal ?? code}:\n${stderr.slice(-2000)}`,
+          ),
+        );
+    });
+  });
+}
+
+/** One timed run under GNU time, its stdout thrown away. */
+async function measure(command: Command): Promise<Sample> {
+  const report = join(benchDir, `.time-${process.pid}`);
+  const timed = { ...command, argv: [GNU_TIME, "-f", "%e %M", "-o", report, ...command.argv] };
+  const start = process.hrtime.bigint();
+  await run(timed, "ignore");
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const lines = readFileSync(report, "utf8").trim().split("\n");
+  rmSync(report, { force: true });
+  const rssKb = Number(lines[lines.length - 1].split(" ")[1]);
+  if (!Number.isFinite(rssKb)) throw new Error(`cannot read GNU time's report: ${lines.join(" ")}`);
+  return { wallMs, rssKb };
+}
+
+/** `runs` alternating pairs; `ours` is called before each run (e.g. for a fresh cache). */
+async function compare(
+  floor: Command,
+  ours: () => Command,
+  runs: number,
+): Promise<{ floor: Sample[]; ours: Sample[] }> {
+  const result = { floor: [] as Sample[], ours: [] as Sample[] };
+  for (let i = 0; i < runs; i += 1) {
+    result.floor.push(await measure(floor));
+    result.ours.push(await measure(ours()));
+  }
+  return result;
+}
+
+interface InventoryDocument {
+  Compute?: { hosts?: unknown[] };
+  Application_UAN?: { hosts?: unknown[] };
+  _meta?: { hostvars?: Record<string, unknown> };
+}
+
+/** Runs a --list once and checks that it printed the whole inventory as JSON. */
+async function checkList(command: Command, what: string, computes: number): Promise<number> {
+  const { stdout } = await run(command, "pipe");
+  let document: InventoryDocument;
+  try {
+    document = JSON.parse(stdout) as InventoryDocument;
+  } catch (error) {
+    throw new Error(`${what} did not print valid JSON: ${(error as Error).message}`);
+  }
+  const hosts = Object.keys(document._meta?.hostvars ?? {}).length;
+  if (
+    document.Compute?.hosts?.length !== computes ||
+    document.Application_UAN?.hosts?.length !== UANS
+  ) {
+    throw new Error(`${what} did not list ${computes} computes and ${UANS} UANs`);
+  }
+  return hosts;
+}
+
+interface SystemFiles {
+  readonly sls: string;
+  readonly hsm: string;
+  readonly system: BuiltSystem;
+}
+
+/** Writes a generated system as `cray sls dumpstate list --format json` would print it. */
+function writeSystem(computes: number): SystemFiles {
+  log(`generating ${computes} computes + ${UANS} UANs`);
+  const system = buildLargeSystem(computes, UANS);
+  const files = {
+    sls: join(benchDir, `sls-${computes}.json`),
+    hsm: join(benchDir, `hsm-groups-${computes}.json`),
+    system,
+  };
+  writeFileAtomic(files.sls, renderJson(system.sls));
+  writeFileAtomic(files.hsm, renderJson(system.groups));
+  return files;
+}
+
+function floorCommand(files: SystemFiles): Command {
+  const floor = projectPath("dist", "bench", "floor.js");
+  return { argv: [process.execPath, floor, files.sls, files.hsm], env: cleanEnv({}) };
+}
+
+const inventoryScript = (): string => projectPath("bin", "uan-k3s-inventory");
+
+async function fileSourceRow(computes: number, runs: number): Promise<Row> {
+  const files = writeSystem(computes);
+  const floor = floorCommand(files);
+  const ours: Command = {
+    argv: [inventoryScript(), "--list"],
+    env: cleanEnv({ UAN_K3S_SLS_FILE: files.sls, UAN_K3S_HSM_FILE: files.hsm }),
+  };
+  const floorHosts = await checkList(floor, "the floor", computes);
+  const ourHosts = await checkList(ours, "uan-k3s-inventory --list", computes);
+  if (floorHosts !== ourHosts) {
+    throw new Error(`the floor listed ${floorHosts} hosts but uan-k3s-inventory ${ourHosts}`);
+  }
+  log(`measuring ${computes} computes, ${runs} runs each`);
+  const samples = await compare(floor, () => ours, runs);
+  return {
+    label: `inventory --list, file, ${computes} computes`,
+    floorLabel: "floor (file)",
+    ...samples,
+    wallTarget: 1.5,
+    rssTarget: 1.5,
+  };
+}
+
+/**
+ * The API source against the simulator, each run with an empty cache: token, SLS and HSM
+ * come over TLS from 127.0.0.1. Compared with the same file floor, so it shows the whole
+ * price of fetching.
+ */
+async function apiSourceRow(computes: number, runs: number): Promise<Row> {
+  const { startSimulator } = await import("../simulator/server");
+  const files = writeSystem(computes);
+  const { sls, groups } = files.system;
+  const clientSecret = randomBytes(24).toString("base64url");
+  const sim = await startSimulator({ sls, groups, clientSecret });
+  const secretFile = join(benchDir, "client-secret");
+  writeFileAtomic(secretFile, clientSecret, 0o600);
+  const caches = mkdtempSync(join(benchDir, "cache-"));
+  let fresh = 0;
+  const ours = (): Command => {
+    const cache = join(caches, String((fresh += 1)));
+    mkdirSync(cache);
+    return {
+      argv: [inventoryScript(), "--list"],
+      env: cleanEnv({
+        UAN_K3S_API_GATEWAY: sim.url,
+        UAN_K3S_CA_CERT: sim.caFile,
+        UAN_K3S_CLIENT_SECRET_FILE: secretFile,
+        UAN_K3S_CACHE_TTL: "0",
+        XDG_CACHE_HOME: cache,
+      }),
+    };
+  };
+  try {
+    const floor = floorCommand(files);
+    await checkList(ours(), "uan-k3s-inventory --list (API)", computes);
+    log(`measuring the API source, ${computes} computes, ${runs} runs each`);
+    const samples = await compare(floor, ours, runs);
+    return {
+      label: `inventory --list, API (simulator, cold cache), ${computes} computes`,
+      floorLabel: "floor (file)",
+      ...samples,
+      wallTarget: 2.5,
+      rssTarget: 2.5,
+    };
+  } finally {
+    await sim.stop();
+    rmSync(caches, { recursive: true, force: true });
+    rmSync(secretFile, { force: true });
+  }
+}
+
+async function versionRow(runs: number): Promise<Row> {
+  const ours: Command = { argv: [projectPath("bin", "uan-k3s"), "--version"], env: cleanEnv({}) };
+  await run(ours, "ignore");
+  log(`measuring --version, ${runs} runs each`);
+  const samples = await compare(
+    { argv: [process.execPath, "-e", "0"], env: cleanEnv({}) },
+    () => ours,
+    runs,
+  );
+  return { label: "uan-k3s --version", floorLabel: "node -e 0", ...samples, wallTarget: 1.5 };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Prints the table; returns whether every target was met. */
+function report(rows: readonly Row[]): boolean {
+  const header = [
+    "measurement",
+    "baseline",
+    "base wall",
+    "base RSS",
+    "ours wall",
+    "ours RSS",
+    "wall x",
+    "RSS x",
+    "target",
+    "result",
+  ];
+  let allPass = true;
+  const lines = rows.map((row) => {
+    const floorWall = median(row.floor.map((s) => s.wallMs));
+    const floorRss = median(row.floor.map((s) => s.rssKb));
+    const ourWall = median(row.ours.map((s) => s.wallMs));
+    const ourRss = median(row.ours.map((s) => s.rssKb));
+    const wallRatio = ourWall / floorWall;
+    const rssRatio = ourRss / floorRss;
+    const pass =
+      wallRatio <= row.wallTarget && (row.rssTarget === undefined || rssRatio <= row.rssTarget);
+    allPass &&= pass;
+    const target =
+      row.rssTarget === undefined ? `wall <= ${row.wallTarget}` : `wall, RSS <= ${row.wallTarget}`;
+    return [
+      row.label,
+      row.floorLabel,
+      `${floorWall.toFixed(0)} ms`,
+      `${(floorRss / 1024).toFixed(0)} MiB`,
+      `${ourWall.toFixed(0)} ms`,
+      `${(ourRss / 1024).toFixed(0)} MiB`,
+      wallRatio.toFixed(2),
+      rssRatio.toFixed(2),
+      target,
+      pass ? "PASS" : "FAIL",
+    ];
+  });
+  const table = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...table.map((cells) => cells[i].length)));
+  for (const cells of table) {
+    process.stdout.write(
+      `${cells
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd()}\n`,
+    );
+  }
+  return allPass;
+}
+
+async function main(): Promise<void> {
+  checkGnuTime();
+  checkExecutables();
+  mkdirSync(benchDir, { recursive: true });
+  const rows: Row[] = [];
+  rows.push(await fileSourceRow(10_000, 9));
+  rows.push(await fileSourceRow(100_000, 5));
+  rows.push(await apiSourceRow(10_000, 7));
+  rows.push(await versionRow(11));
+  process.stdout.write(`node ${process.version}, medians of alternating runs\n`);
+  if (!report(rows)) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 2;
+  });
+}
