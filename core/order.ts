@@ -9,14 +9,30 @@ export function byCodeUnit(a: string, b: string): number {
  * units so the order stays total and locale-free.
  */
 export function byNaturalName(a: string, b: string): number {
-  const pa = a.match(/\d+|\D+/g) ?? [];
-  const pb = b.match(/\d+|\D+/g) ?? [];
+  return compareTokens(tokens(a), tokens(b)) || byCodeUnit(a, b);
+}
+
+/**
+ * `items` in natural order of their names. Each name is split into tokens once, not once per
+ * comparison: sorting 100,000 xnames is on the inventory script's hot path.
+ */
+export function sortNatural<T>(items: readonly T[], nameOf: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, name: nameOf(item), tokens: tokens(nameOf(item)) }))
+    .sort((a, b) => compareTokens(a.tokens, b.tokens) || byCodeUnit(a.name, b.name))
+    .map(({ item }) => item);
+}
+
+function tokens(name: string): string[] {
+  return name.match(/\d+|\D+/g) ?? [];
+}
+
+function compareTokens(pa: readonly string[], pb: readonly string[]): number {
   for (let i = 0; i < Math.min(pa.length, pb.length); i += 1) {
     const x = pa[i];
     const y = pb[i];
     if (x === y) continue;
-    const bothDigits = /^\d/.test(x) && /^\d/.test(y);
-    if (bothDigits && x.length !== y.length) {
+    if (isDigit(x) && isDigit(y)) {
       // Compare digit runs by value without Number(): xnames can outgrow 2^53 in theory.
       const nx = x.replace(/^0+/, "");
       const ny = y.replace(/^0+/, "");
@@ -25,7 +41,12 @@ export function byNaturalName(a: string, b: string): number {
     }
     return byCodeUnit(x, y);
   }
-  return pa.length - pb.length || byCodeUnit(a, b);
+  return pa.length - pb.length;
+}
+
+function isDigit(token: string): boolean {
+  const code = token.charCodeAt(0);
+  return code >= 48 && code <= 57;
 }
 
 /** A copy of `value` with every object's keys in code-unit order, for byte-stable output. */

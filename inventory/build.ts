@@ -1,6 +1,6 @@
 import { UserError } from "../core/errors";
 import { formatIpv4, parseCidr, usableRange } from "../core/ipv4";
-import { byCodeUnit, byNaturalName } from "../core/order";
+import { byCodeUnit, byNaturalName, sortNatural } from "../core/order";
 import type { SystemData } from "../csm/source";
 import type { SlsHardware, SlsNetwork } from "../schemas/generated/sls";
 import { findNodeAddresses } from "./addresses";
@@ -132,7 +132,7 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
   }
   groups.set(K3S_SERVER, new Set(k3s.servers.map(hostFor)));
   groups.set(K3S_AGENT, new Set(k3s.agents.map(hostFor)));
-  for (const xname of [...strangers].sort(byNaturalName)) {
+  for (const xname of strangers) {
     hostvars.set(xname, { xname, hostname: xname, aliases: [], cray_cfs_image: false });
   }
   if (strangers.size > 0) {
@@ -149,13 +149,18 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
   for (const [name, xname] of nameToXname) hostByName.set(name, hostOf.get(xname) as string);
   for (const xname of strangers) hostByName.set(xname, xname);
 
+  // Sort every host name once; groups then sort by rank, a plain number compare.
+  const hostOrder = sortNatural([...hostvars.keys()], (host) => host);
+  const rank = new Map(hostOrder.map((host, index) => [host, index]));
+  const byRank = (a: string, b: string): number =>
+    (rank.get(a) as number) - (rank.get(b) as number);
   return {
     groups: new Map(
       [...groups]
         .sort(([a], [b]) => byCodeUnit(a, b))
-        .map(([name, hosts]) => [name, [...hosts].sort(byNaturalName)]),
+        .map(([name, hosts]) => [name, [...hosts].sort(byRank)]),
     ),
-    hostvars: new Map([...hostvars].sort(([a], [b]) => byNaturalName(a, b))),
+    hostvars: new Map(hostOrder.map((host) => [host, hostvars.get(host) as HostVars])),
     vars: allVars(system.sls.networks, warnings, notes),
     hostByName,
     k3s,
@@ -167,35 +172,33 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
 function toNodes(hardware: readonly SlsHardware[], mode: HostnameMode, warnings: string[]): Node[] {
   const withoutAlias: string[] = [];
   const byHost = new Map<string, string>();
-  const nodes = [...hardware]
-    .sort((a, b) => byNaturalName(a.Xname, b.Xname))
-    .map((hw): Node => {
-      const extra = hw.ExtraProperties ?? {};
-      const aliases = (extra.Aliases ?? []).filter((alias) => alias !== "");
-      let host = hw.Xname;
-      if (mode === "alias") {
-        if (aliases[0] === undefined) withoutAlias.push(hw.Xname);
-        else host = aliases[0];
-      }
-      const clash = byHost.get(host);
-      if (clash !== undefined) {
-        throw new UserError(
-          `SLS nodes ${clash} and ${hw.Xname} would both be host ${JSON.stringify(host)}`,
-          mode === "alias"
-            ? "Fix the duplicate alias in SLS, or use --hostnames xname."
-            : "Remove the duplicate hardware entry from SLS.",
-        );
-      }
-      byHost.set(host, hw.Xname);
-      return {
-        xname: hw.Xname,
-        host,
-        aliases,
-        role: extra.Role,
-        subrole: extra.SubRole,
-        nid: extra.NID,
-      };
-    });
+  const nodes = sortNatural(hardware, (hw) => hw.Xname).map((hw): Node => {
+    const extra = hw.ExtraProperties ?? {};
+    const aliases = (extra.Aliases ?? []).filter((alias) => alias !== "");
+    let host = hw.Xname;
+    if (mode === "alias") {
+      if (aliases[0] === undefined) withoutAlias.push(hw.Xname);
+      else host = aliases[0];
+    }
+    const clash = byHost.get(host);
+    if (clash !== undefined) {
+      throw new UserError(
+        `SLS nodes ${clash} and ${hw.Xname} would both be host ${JSON.stringify(host)}`,
+        mode === "alias"
+          ? "Fix the duplicate alias in SLS, or use --hostnames xname."
+          : "Remove the duplicate hardware entry from SLS.",
+      );
+    }
+    byHost.set(host, hw.Xname);
+    return {
+      xname: hw.Xname,
+      host,
+      aliases,
+      role: extra.Role,
+      subrole: extra.SubRole,
+      nid: extra.NID,
+    };
+  });
   if (withoutAlias.length > 0) {
     warnings.push(
       `nodes without an alias keep their xname as host name: ${withoutAlias.join(", ")}`,
