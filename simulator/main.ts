@@ -10,7 +10,7 @@ import { projectPath } from "../core/paths";
 import { validate } from "../core/validate";
 import type { HsmGroup } from "../schemas/generated/hsm";
 import type { SlsDump } from "../schemas/generated/sls";
-import type { Fault } from "./faults";
+import { checkFault, type Fault } from "./faults";
 import { startSimulator } from "./server";
 
 const USAGE = `usage: npm run sim -- [--sls-file FILE] [--hsm-file FILE] [--port N] [--dir DIR] [--fault JSON]...
@@ -81,10 +81,13 @@ function parseFault(text: string): Fault {
       'e.g. --fault \'{"path":"/apis/sls","kind":"reset"}\'',
     );
   }
-  return fault as Fault; // checked by inject()
+  checkFault(fault as Fault);
+  return fault as Fault;
 }
 
 async function run(command: SimCommand): Promise<void> {
+  // Listening from the start, so that Ctrl-C during start-up still cleans up.
+  const signalled = untilSignalled();
   const sls = validate<SlsDump>(
     readJsonFile(command.slsFile, "SLS dump"),
     "sls.schema.json",
@@ -119,7 +122,7 @@ async function run(command: SimCommand): Promise<void> {
       ].join("\n"),
     );
     process.stderr.write(`uan-k3s simulator: serving ${sim.url}; Ctrl-C to stop\n`);
-    await untilSignalled();
+    await signalled;
   } finally {
     await sim.stop();
     if (command.dir === undefined) rmSync(dir, { recursive: true, force: true });

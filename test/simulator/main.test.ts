@@ -51,6 +51,7 @@ describe("simulator: npm run sim options", () => {
     ["a bad port", ["--port", "70000"], /--port 70000/],
     ["a fault that is not JSON", ["--fault", "{kind:reset}"], /--fault:1:2: invalid JSON/],
     ["a fault that is not an object", ["--fault", "[]"], /JSON object/],
+    ["a fault of an unknown kind", ["--fault", '{"path":"/","kind":"boom"}'], /kind must be/],
   ] as const) {
     it(`refuses ${what} with a UserError`, () => {
       expect(() => parseCommand([...argv])).to.throw(UserError, pattern);
