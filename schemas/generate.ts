@@ -19,6 +19,7 @@ export async function renderTypes(schemaFile: string): Promise<string> {
     additionalProperties: false,
     unreachableDefinitions: true,
     strictIndexSignatures: true,
+    ignoreMinAndMaxItems: true,
     format: true,
     style: { printWidth: 100 },
   });

@@ -53,10 +53,246 @@ export interface UanK3SConfig {
    */
   hostnames?: "xname" | "alias";
   /**
-   * Explicit K3s designation; beats the HSM groups k3s_server / k3s_agent. Entries are xnames or aliases.
+   * K3s designation and installation. servers/agents: explicit designation (xnames or aliases) that beats the HSM groups k3s_server / k3s_agent.
    */
   k3s?: {
     servers?: string[];
     agents?: string[];
+    /**
+     * Where the K3s assets are staged on the node.
+     */
+    install_path?: string;
+    /**
+     * Kubeconfig the roles write on K3s servers and use.
+     */
+    kubeconfig?: string;
+    /**
+     * K3s install script name in third_party_url.
+     */
+    installer?: string;
+    /**
+     * K3s binary name in third_party_url.
+     */
+    binary?: string;
+    /**
+     * Air-gap image tarball name in third_party_url.
+     */
+    airgap_images?: string;
+    /**
+     * Arguments for 'k3s server' (INSTALL_K3S_EXEC).
+     */
+    install_options?: string[];
+    /**
+     * Port of the K3s API server that agents join.
+     */
+    api_port?: number;
+    /**
+     * Stage K3s assets on running nodes too (the seed's 'without Image Customization' alternative), not only in the image.
+     */
+    stage_without_image?: boolean;
   };
+  /**
+   * Release versions and asset names: what HPE's UAN release ships in the Nexus third-party repository.
+   */
+  release?: {
+    /**
+     * Nexus repository with the K3s installer, binaries and Helm charts.
+     */
+    third_party_url?: string;
+    /**
+     * K3s version the assets are (k3s_validate.yml checks the nodes run it).
+     */
+    k3s_version?: string;
+    /**
+     * MetalLB chart file name without .tgz.
+     */
+    metallb_chart?: string;
+    /**
+     * HAProxy chart file name without .tgz.
+     */
+    haproxy_chart?: string;
+    /**
+     * HAProxy image the chart runs; the uan_haproxy role validates configs with it (podman) before installing them.
+     */
+    haproxy_image?: string;
+  };
+  /**
+   * Helm on the K3s server.
+   */
+  helm?: {
+    /**
+     * Path of the helm binary the roles install and run.
+     */
+    binary?: string;
+    /**
+     * Directory for staged charts (install_path/charts/<chart>.tgz).
+     */
+    install_path?: string;
+    /**
+     * helm --timeout for each release.
+     */
+    timeout?: string;
+  };
+  /**
+   * MetalLB in K3s. The address range comes from the SLS '<NET> Dynamic MetalLB K3s' subnet unless range is given here.
+   */
+  metallb?: {
+    release?: string;
+    namespace?: string;
+    range?: MetallbRange;
+  };
+  /**
+   * HAProxy instances (SSH ingress), one Helm release each.
+   *
+   * @minItems 1
+   */
+  haproxy?: HaproxyInstance[];
+  /**
+   * Extra sshd instances HAProxy balances to, one systemd unit each.
+   *
+   * @minItems 1
+   */
+  sshd?: SshdInstance[];
+  /**
+   * Node preparation for rootless Podman.
+   */
+  podman?: {
+    storage_dir?: string;
+    /**
+     * Where the uan_podman role downloads /etc/subuid (HTTPS, e.g. a presigned URL of the object uploaded by 'cray artifacts create user subuid ./subuid').
+     */
+    subuid_url?: string;
+    /**
+     * The same for /etc/subgid.
+     */
+    subgid_url?: string;
+  };
+}
+/**
+ * Explicit MetalLB pool (the seed's metallb_ipaddresspool_range_start/_end).
+ *
+ * This interface was referenced by `UanK3SConfig`'s JSON-Schema
+ * via the `definition` "MetallbRange".
+ */
+export interface MetallbRange {
+  start: string;
+  end: string;
+}
+/**
+ * This interface was referenced by `UanK3SConfig`'s JSON-Schema
+ * via the `definition` "HaproxyInstance".
+ */
+export interface HaproxyInstance {
+  /**
+   * Helm release name.
+   */
+  name: string;
+  /**
+   * Default: the name.
+   */
+  namespace?: string;
+  /**
+   * Default: release.haproxy_chart.
+   */
+  chart?: string;
+  service_type?: "LoadBalancer" | "NodePort" | "ClusterIP";
+  /**
+   * Port users ssh to.
+   */
+  port?: number;
+  /**
+   * The sshd instance (by name) the backends run; default: the first.
+   */
+  sshd?: string;
+  balance?: "leastconn" | "roundrobin" | "source" | "first";
+  maxconn?: number;
+  /**
+   * Health check of each backend, or false for none.
+   */
+  check?: HaproxyCheck | false;
+  timeouts?: {
+    connect?: string;
+    client?: string;
+    server?: string;
+  };
+  /**
+   * Default: every K3s node, by host name, at its sshd port.
+   *
+   * @minItems 1
+   */
+  backends?: HaproxyBackend[];
+  /**
+   * A complete haproxy.cfg instead of the generated one (used as is, never templated).
+   */
+  config?: string;
+}
+/**
+ * HAProxy health check of each backend: expect the SSH banner.
+ *
+ * This interface was referenced by `UanK3SConfig`'s JSON-Schema
+ * via the `definition` "HaproxyCheck".
+ */
+export interface HaproxyCheck {
+  /**
+   * Regular expression the banner must match (tcp-check expect rstring).
+   */
+  expect?: string;
+  inter?: string;
+  fall?: number;
+  rise?: number;
+}
+/**
+ * This interface was referenced by `UanK3SConfig`'s JSON-Schema
+ * via the `definition` "HaproxyBackend".
+ */
+export interface HaproxyBackend {
+  name: string;
+  address: string;
+  port?: number;
+}
+/**
+ * This interface was referenced by `UanK3SConfig`'s JSON-Schema
+ * via the `definition` "SshdInstance".
+ */
+export interface SshdInstance {
+  /**
+   * Instance name: unit sshd_<name>, config <config_path>/sshd_<name>_config.
+   */
+  name: string;
+  config_path?: string;
+  port: number;
+  /**
+   * sshd Match criteria for the container block.
+   */
+  match?: string;
+  /**
+   * The container users are put in, or false for their normal shell.
+   */
+  podman?: PodmanContainer | false;
+  /**
+   * Extra sshd_config text appended instead of the generated Match block (used as is, never templated).
+   */
+  config?: string;
+}
+/**
+ * The rootless Podman container the user lands in (ForceCommand).
+ *
+ * This interface was referenced by `UanK3SConfig`'s JSON-Schema
+ * via the `definition` "PodmanContainer".
+ */
+export interface PodmanContainer {
+  image: string;
+  /**
+   * podman --root; $USER is the user logging in.
+   */
+  storage_root?: string;
+  hostname?: string;
+  userns?: string;
+  network?: string;
+  cgroup_manager?: "cgroupfs" | "systemd";
+  /**
+   * Pass DISPLAY and allow X11 forwarding.
+   */
+  x11?: boolean;
+  extra_args?: string[];
 }
