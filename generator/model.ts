@@ -1,0 +1,279 @@
+import { UserError } from "../core/errors";
+import { parseIpv4 } from "../core/ipv4";
+import { sortNatural } from "../core/order";
+import type { Inventory } from "../inventory/build";
+import { K3S_AGENT, K3S_SERVER } from "../inventory/designate";
+import type {
+  HaproxyBackend,
+  HaproxyCheck,
+  PodmanContainer,
+  SshdInstance,
+  UanK3SConfig,
+} from "../schemas/generated/config";
+import {
+  DEFAULT_HAPROXY,
+  DEFAULT_SSHD,
+  EXAMPLE_IMAGE,
+  HAPROXY_DEFAULTS,
+  PODMAN_DEFAULTS,
+  ROLE_DEFAULTS,
+  SSHD_DEFAULTS,
+} from "./defaults";
+
+export interface ResolvedHaproxy {
+  readonly name: string;
+  readonly namespace: string;
+  readonly chart: string;
+  readonly chart_path: string;
+  readonly service_type: string;
+  readonly port: number;
+  readonly balance: string;
+  readonly maxconn: number;
+  readonly check: Required<HaproxyCheck> | false;
+  readonly timeouts: { readonly connect: string; readonly client: string; readonly server: string };
+  readonly backends: readonly Required<HaproxyBackend>[];
+  /** A complete haproxy.cfg that replaces the generated one. */
+  readonly config?: string;
+}
+
+export interface ResolvedSshd {
+  readonly name: string;
+  readonly config_path: string;
+  readonly port: number;
+  readonly match: string;
+  readonly podman?: Required<PodmanContainer>;
+  readonly config?: string;
+}
+
+/** Everything the roles and vars files need, with every default applied and checked. */
+export interface RoleModel {
+  readonly release: { readonly [K in keyof typeof ROLE_DEFAULTS.release]: string };
+  readonly k3s: {
+    readonly install_path: string;
+    readonly kubeconfig: string;
+    readonly installer: string;
+    readonly binary: string;
+    readonly airgap_images: string;
+    readonly install_options: readonly string[];
+    readonly api_port: number;
+    readonly stage_without_image: boolean;
+  };
+  readonly helm: {
+    readonly binary: string;
+    readonly install_path: string;
+    readonly timeout: string;
+  };
+  readonly metallb: {
+    readonly release: string;
+    readonly namespace: string;
+    readonly chart: string;
+    readonly chart_path: string;
+    readonly range?: { readonly start: string; readonly end: string };
+    /** Where the range came from: the config file, the SLS K3s subnet, or nowhere. */
+    readonly rangeSource: "config" | "sls" | "none";
+  };
+  readonly haproxy: readonly ResolvedHaproxy[];
+  readonly sshd: readonly ResolvedSshd[];
+  readonly podman: {
+    readonly storage_dir: string;
+    readonly subuid_url?: string;
+    readonly subgid_url?: string;
+  };
+  readonly warnings: readonly string[];
+}
+
+/** Ports the node itself already uses: the system sshd, and the K3s API and kubelet. */
+const RESERVED_PORTS = new Map([
+  [22, "the system sshd"],
+  [10250, "the kubelet"],
+]);
+
+/**
+ * The config file plus the inventory (K3s nodes, the SLS MetalLB range) → the role model.
+ * `origin` names the config file in messages. Pure: neither input is changed.
+ */
+export function buildRoleModel(
+  config: UanK3SConfig,
+  inventory: Inventory,
+  origin: string,
+): RoleModel {
+  const warnings: string[] = [];
+  const release = { ...ROLE_DEFAULTS.release, ...config.release };
+  const k3s = { ...ROLE_DEFAULTS.k3s, ...withoutDesignation(config.k3s) };
+  const helm = { ...ROLE_DEFAULTS.helm, ...config.helm };
+  const chartPath = (chart: string): string => `${helm.install_path}/charts/${chart}.tgz`;
+
+  const sshd = resolveSshd(config.sshd ?? DEFAULT_SSHD, k3s.api_port, origin);
+  for (const instance of sshd) {
+    if (instance.podman?.image === EXAMPLE_IMAGE) {
+      warnings.push(
+        `sshd instance ${instance.name} uses the seed's example image ${EXAMPLE_IMAGE}; set sshd[].podman.image to an image your users should get`,
+      );
+    }
+  }
+
+  const nodes = k3sNodes(inventory);
+  const haproxy = (config.haproxy ?? DEFAULT_HAPROXY).map((instance, index): ResolvedHaproxy => {
+    const where = `${origin}: /haproxy/${index}`;
+    const target =
+      instance.sshd === undefined ? sshd[0] : sshd.find((s) => s.name === instance.sshd);
+    if (target === undefined) {
+      throw new UserError(
+        `${where}/sshd: no sshd instance named ${JSON.stringify(instance.sshd)}`,
+        `Name one of: ${sshd.map((s) => s.name).join(", ")}.`,
+      );
+    }
+    const backends =
+      instance.backends?.map((backend) => ({ ...backend, port: backend.port ?? target.port })) ??
+      nodes.map((host) => ({ name: host, address: host, port: target.port }));
+    if (backends.length === 0 && instance.config === undefined) {
+      throw new UserError(
+        `${where}: HAProxy instance ${instance.name} has no backends: there are no K3s nodes`,
+        "Designate K3s nodes (HSM groups k3s_server/k3s_agent or k3s.servers in the config), or list haproxy[].backends.",
+      );
+    }
+    const chart = instance.chart ?? release.haproxy_chart;
+    const check = instance.check ?? HAPROXY_DEFAULTS.check;
+    const resolved: ResolvedHaproxy = {
+      name: instance.name,
+      namespace: instance.namespace ?? instance.name,
+      chart,
+      chart_path: chartPath(chart),
+      service_type: instance.service_type ?? HAPROXY_DEFAULTS.service_type,
+      port: instance.port ?? HAPROXY_DEFAULTS.port,
+      balance: instance.balance ?? HAPROXY_DEFAULTS.balance,
+      maxconn: instance.maxconn ?? HAPROXY_DEFAULTS.maxconn,
+      check: check === false ? false : { ...HAPROXY_DEFAULTS.check, ...check },
+      timeouts: { ...HAPROXY_DEFAULTS.timeouts, ...instance.timeouts },
+      backends,
+    };
+    return instance.config === undefined ? resolved : { ...resolved, config: instance.config };
+  });
+  rejectDuplicates(
+    haproxy.map((h) => h.name),
+    (name) => `${origin}: /haproxy: two HAProxy instances are named ${JSON.stringify(name)}`,
+  );
+
+  return {
+    release,
+    k3s,
+    helm,
+    metallb: {
+      ...ROLE_DEFAULTS.metallb,
+      ...config.metallb,
+      chart: release.metallb_chart,
+      chart_path: chartPath(release.metallb_chart),
+      ...metallbRange(config, inventory, origin, warnings),
+    },
+    haproxy,
+    sshd,
+    podman: { ...ROLE_DEFAULTS.podman, ...config.podman },
+    warnings,
+  };
+}
+
+function withoutDesignation(
+  k3s: UanK3SConfig["k3s"],
+): Omit<NonNullable<UanK3SConfig["k3s"]>, "servers" | "agents"> {
+  const { servers, agents, ...rest } = k3s ?? {};
+  return rest;
+}
+
+/** The K3s nodes by host name, as HAProxy reaches them (hostname: the SLS alias, else the xname). */
+function k3sNodes(inventory: Inventory): string[] {
+  const hosts = [
+    ...(inventory.groups.get(K3S_SERVER) ?? []),
+    ...(inventory.groups.get(K3S_AGENT) ?? []),
+  ];
+  const names = hosts.map((host) => String(inventory.hostvars.get(host)?.hostname ?? host));
+  return sortNatural([...new Set(names)], (name) => name);
+}
+
+function resolveSshd(
+  instances: readonly SshdInstance[],
+  apiPort: number,
+  origin: string,
+): ResolvedSshd[] {
+  const reserved = new Map(RESERVED_PORTS).set(apiPort, "the K3s API server");
+  const resolved = instances.map((instance, index): ResolvedSshd => {
+    const taken = reserved.get(instance.port);
+    if (taken !== undefined) {
+      throw new UserError(
+        `${origin}: /sshd/${index}/port: ${instance.port} is already used on the node by ${taken}`,
+        "Give the sshd instance a free port (the seed uses 9000).",
+      );
+    }
+    const base: ResolvedSshd = {
+      name: instance.name,
+      config_path: instance.config_path ?? SSHD_DEFAULTS.config_path,
+      port: instance.port,
+      match: instance.match ?? SSHD_DEFAULTS.match,
+    };
+    // The image first: it is what an admin looks for in vars/uan_sshd.yml.
+    const podman = instance.podman
+      ? { image: instance.podman.image, ...PODMAN_DEFAULTS, ...withoutImage(instance.podman) }
+      : undefined;
+    return {
+      ...base,
+      ...(podman === undefined ? {} : { podman }),
+      ...(instance.config === undefined ? {} : { config: instance.config }),
+    };
+  });
+  rejectDuplicates(
+    resolved.map((s) => s.name),
+    (name) => `${origin}: /sshd: two sshd instances are named ${JSON.stringify(name)}`,
+  );
+  rejectDuplicates(
+    resolved.map((s) => String(s.port)),
+    (port) => `${origin}: /sshd: two sshd instances listen on port ${port}`,
+  );
+  return resolved;
+}
+
+function withoutImage(podman: PodmanContainer): Omit<PodmanContainer, "image"> {
+  const { image, ...rest } = podman;
+  return rest;
+}
+
+function rejectDuplicates(values: readonly string[], message: (value: string) => string): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value))
+      throw new UserError(message(value), "Each instance needs its own name and port.");
+    seen.add(value);
+  }
+}
+
+/** The MetalLB pool: the config file's explicit range beats the SLS K3s subnet. */
+function metallbRange(
+  config: UanK3SConfig,
+  inventory: Inventory,
+  origin: string,
+  warnings: string[],
+): Pick<RoleModel["metallb"], "range" | "rangeSource"> {
+  const start = inventory.vars.metallb_ipaddresspool_range_start;
+  const end = inventory.vars.metallb_ipaddresspool_range_end;
+  const fromSls = start !== undefined && end !== undefined ? { start, end } : undefined;
+  const explicit = config.metallb?.range;
+  if (explicit !== undefined) {
+    if ((parseIpv4(explicit.start) as number) > (parseIpv4(explicit.end) as number)) {
+      throw new UserError(
+        `${origin}: /metallb/range: start ${explicit.start} is after end ${explicit.end}`,
+      );
+    }
+    if (
+      fromSls !== undefined &&
+      (fromSls.start !== explicit.start || fromSls.end !== explicit.end)
+    ) {
+      warnings.push(
+        `metallb.range ${explicit.start}-${explicit.end} differs from the SLS K3s subnet's ${fromSls.start}-${fromSls.end}; using metallb.range`,
+      );
+    }
+    return { range: { start: explicit.start, end: explicit.end }, rangeSource: "config" };
+  }
+  if (fromSls !== undefined) return { range: fromSls, rangeSource: "sls" };
+  warnings.push(
+    "no MetalLB range: SLS has no K3s subnet and metallb.range is not set, so HAProxy gets no external IP (run uan-k3s split, or set metallb.range)",
+  );
+  return { rangeSource: "none" };
+}
