@@ -5,14 +5,30 @@ import type { HsmGroup } from "../schemas/generated/hsm";
 import type { SlsDump } from "../schemas/generated/sls";
 import { NODE_TYPE, type HsmSource, type SlsData, type SlsSource } from "./source";
 
-/** SLS from a `GET /dumpstate` file (`cray sls dumpstate list --format json`). */
+/** Reads and checks a `GET /dumpstate` file (`cray sls dumpstate list --format json`). */
+export function readSlsDump(path: string): SlsDump {
+  return validate<SlsDump>(
+    parseJson(readTextFile(path, "SLS dump"), path),
+    "sls.schema.json",
+    path,
+  );
+}
+
+/** Reads and checks a `GET /hsm/v2/groups` file (`cray hsm groups list --format json`). */
+export function readHsmGroups(path: string): HsmGroup[] {
+  return validate<HsmGroup[]>(
+    parseJson(readTextFile(path, "HSM groups file"), path),
+    "hsm.schema.json",
+    path,
+  );
+}
+
+/** SLS from a dumpstate file. */
 export class FileSlsSource implements SlsSource {
   constructor(readonly origin: string) {}
 
   load(): Promise<SlsData> {
-    const text = readTextFile(this.origin, "SLS dump");
-    const dump = validate<SlsDump>(parseJson(text, this.origin), "sls.schema.json", this.origin);
-    return Promise.resolve(fromDump(dump));
+    return Promise.resolve(fromDump(readSlsDump(this.origin)));
   }
 }
 
@@ -23,15 +39,12 @@ export function fromDump(dump: SlsDump): SlsData {
   return { networks: new Map(Object.entries(dump.Networks).map(([k, v]) => [k, v!])), nodes };
 }
 
-/** HSM groups from a `GET /apis/smd/hsm/v2/groups` file (`cray hsm groups list --format json`). */
+/** HSM groups from a groups file. */
 export class FileHsmSource implements HsmSource {
   constructor(readonly origin: string) {}
 
   groups(): Promise<HsmGroup[]> {
-    const text = readTextFile(this.origin, "HSM groups file");
-    return Promise.resolve(
-      validate<HsmGroup[]>(parseJson(text, this.origin), "hsm.schema.json", this.origin),
-    );
+    return Promise.resolve(readHsmGroups(this.origin));
   }
 }
 

@@ -4,12 +4,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isUserError, UserError } from "../core/errors";
-import { writeFileAtomic, readTextFile } from "../core/fs";
+import { writeFileAtomic } from "../core/fs";
+import { readHsmGroups, readSlsDump } from "../csm/file-source";
 import { parseJson } from "../core/json";
 import { projectPath } from "../core/paths";
-import { validate } from "../core/validate";
-import type { HsmGroup } from "../schemas/generated/hsm";
-import type { SlsDump } from "../schemas/generated/sls";
 import { checkFault, type Fault } from "./faults";
 import { startSimulator } from "./server";
 
@@ -88,16 +86,8 @@ function parseFault(text: string): Fault {
 async function run(command: SimCommand): Promise<void> {
   // Listening from the start, so that Ctrl-C during start-up still cleans up.
   const signalled = untilSignalled();
-  const sls = validate<SlsDump>(
-    readJsonFile(command.slsFile, "SLS dump"),
-    "sls.schema.json",
-    command.slsFile,
-  );
-  const groups = validate<HsmGroup[]>(
-    readJsonFile(command.hsmFile, "HSM groups file"),
-    "hsm.schema.json",
-    command.hsmFile,
-  );
+  const sls = readSlsDump(command.slsFile);
+  const groups = readHsmGroups(command.hsmFile);
   const clientSecret = randomBytes(24).toString("base64url");
   const sim = await startSimulator({ sls, groups, clientSecret, port: command.port });
   const dir =
@@ -127,10 +117,6 @@ async function run(command: SimCommand): Promise<void> {
     await sim.stop();
     if (command.dir === undefined) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function readJsonFile(path: string, what: string): unknown {
-  return parseJson(readTextFile(path, what), path);
 }
 
 function untilSignalled(): Promise<void> {
