@@ -16,3 +16,16 @@ export {
 } from "./plan";
 export { findConflicts, type Conflict, type ConflictCheck } from "./conflicts";
 export { parseServices, type K8sService, type K8sServiceList } from "./services";
+export {
+  CSM_CONFIGMAP_FILE,
+  CSM_IPADDRESSPOOL_FILE,
+  UAN_HELM_FILE,
+  renderSplitArtifacts,
+  slsNetworkFile,
+  slsNetworkJson,
+  slsOriginalFile,
+  type ArtifactFiles,
+  type ArtifactSources,
+} from "./artifacts";
+export { writeArtifacts } from "./artifacts-write";
+export { poolChangeOf, type ConfigMapInput, type PoolChange } from "./metallb-config";
