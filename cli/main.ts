@@ -75,6 +75,48 @@ export function buildProgram(): Command {
     await runInventory(request, settings, config, stderrLog, (text) => process.stdout.write(text));
   });
 
+  program
+    .command("init")
+    .description("write a starter uan-k3s.yaml with every setting and its default")
+    .option("--output <path>", "where to write it", "uan-k3s.yaml")
+    .option("--force", "overwrite an existing file")
+    .action(async (flags: Flags) => {
+      const { writeStarterConfig } = await import("./init");
+      writeStarterConfig(flags.output as string, flags.force === true, stderrLog);
+    });
+
+  addSourceOptions(
+    program
+      .command("gen-roles")
+      .description("write k3s.yml, vars/ and the uan_* roles into a uan-config-management checkout")
+      .requiredOption("--out <dir>", "the checkout (or directory) to write into")
+      .option("--force", "overwrite files uan-k3s did not write or that were edited by hand")
+      .option("--check", "write nothing; exit 1 if the tree would change")
+      .option("--diff", "print a unified diff of what changes")
+      .option("--commit", "commit the result in the checkout and print the SHA")
+      .option(
+        "--branch <name>",
+        "with --commit: the branch to commit on (e.g. integration-<version>)",
+      ),
+  ).action(async (flags: Flags) => {
+    const { config, settings } = settingsFrom(flags);
+    const { runGenRoles } = await import("./gen-roles");
+    await runGenRoles(
+      {
+        out: flags.out as string,
+        force: flags.force === true,
+        check: flags.check === true,
+        diff: flags.diff === true,
+        commit: flags.commit === true,
+        branch: flags.branch as string | undefined,
+      },
+      settings,
+      config,
+      stderrLog,
+      (text) => process.stdout.write(text),
+    );
+  });
+
   return program;
 }
 

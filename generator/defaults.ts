@@ -67,9 +67,13 @@ export const SSHD_DEFAULTS = {
 } as const satisfies Omit<SshdInstance, "name" | "port">;
 
 /** With no `sshd:` in the config: the seed's `uai` instance on port 9000 with its container. */
-export const DEFAULT_SSHD: readonly SshdInstance[] = [
-  { name: "uai", port: 9000, podman: { image: EXAMPLE_IMAGE } },
-];
+export const DEFAULT_SSHD_INSTANCE = {
+  name: "uai",
+  port: 9000,
+  podman: { image: EXAMPLE_IMAGE },
+} as const;
+export const DEFAULT_SSHD: readonly SshdInstance[] = [DEFAULT_SSHD_INSTANCE];
 
 /** With no `haproxy:` in the config: the seed's single `haproxy-uai` instance. */
-export const DEFAULT_HAPROXY: readonly HaproxyInstance[] = [{ name: "haproxy-uai" }];
+export const DEFAULT_HAPROXY_INSTANCE = { name: "haproxy-uai" } as const;
+export const DEFAULT_HAPROXY: readonly HaproxyInstance[] = [DEFAULT_HAPROXY_INSTANCE];
