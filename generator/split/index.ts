@@ -29,3 +29,15 @@ export {
 } from "./artifacts";
 export { writeArtifacts } from "./artifacts-write";
 export { poolChangeOf, type ConfigMapInput, type PoolChange } from "./metallb-config";
+export {
+  applySplit,
+  restoreCommand,
+  restoreNetwork,
+  type ApplyOptions,
+  type ApplyResult,
+  type RestoreOptions,
+  type RestoreResult,
+  type SlsWriter,
+} from "./apply";
+export { backupFileName } from "./apply-backup";
+export { networkChanges } from "./apply-diff";
