@@ -118,6 +118,16 @@ export class CsmClient {
     return value;
   }
 
+  /**
+   * GETs `path` like getJson without the cache, but answers undefined for a 404: for callers
+   * to whom "does not exist" is an answer (a CFS configuration about to be created).
+   */
+  async getJsonIfPresent(path: string): Promise<unknown> {
+    const url = this.gateway + path;
+    const text = await this.authorized("GET", url, undefined, true);
+    return text === undefined ? undefined : parseJson(text, url);
+  }
+
   /** PUTs `body` as JSON to `path` and parses the answer. Clears the response cache. */
   async putJson(path: string, body: unknown): Promise<unknown> {
     const url = this.gateway + path;
@@ -127,14 +137,30 @@ export class CsmClient {
     return parseJson(text, url);
   }
 
-  /** Sends with a bearer token; after a 401 renews the token once and tries again. */
-  private async authorized(method: "GET" | "PUT", url: string, body?: string): Promise<string> {
+  /**
+   * Sends with a bearer token; after a 401 renews the token once and tries again. With
+   * `absentOk` a 404 answers undefined instead of failing.
+   */
+  private authorized(method: "GET" | "PUT", url: string, body?: string): Promise<string>;
+  private authorized(
+    method: "GET",
+    url: string,
+    body: undefined,
+    absentOk: true,
+  ): Promise<string | undefined>;
+  private async authorized(
+    method: "GET" | "PUT",
+    url: string,
+    body?: string,
+    absentOk = false,
+  ): Promise<string | undefined> {
     for (let renewed = false; ; renewed = true) {
       const token = await this.tokens.token();
       const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
       if (body !== undefined) headers["Content-Type"] = "application/json";
       const reply = await this.send({ method, url, headers, body });
       if (reply.status >= 200 && reply.status < 300) return reply.text;
+      if (reply.status === 404 && absentOk) return undefined;
       if (reply.status === 401 && !renewed && this.tokens.renew(token)) {
         this.log.info(
           `${method} ${url}: 401 Unauthorized; getting a new token and trying once more`,

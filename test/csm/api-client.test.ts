@@ -144,6 +144,26 @@ describe("CSM API client", () => {
     });
   });
 
+  describe("getJsonIfPresent", () => {
+    it("answers undefined for a 404 and the parsed body otherwise, never from the cache", async () => {
+      const client = createCsmClient(
+        h.options({ cache: { dir: h.dir, ttlSeconds: 60, refresh: false } }),
+        h.log,
+      );
+      expect(await client.getJsonIfPresent(`${NETWORKS}/NOPE`)).to.equal(undefined);
+      await client.getJson(`${NETWORKS}/CAN`, { cached: true });
+      expect(await client.getJsonIfPresent(`${NETWORKS}/CAN`)).to.include({ Name: "CAN" });
+      expect(requestCount(h.sim, `${NETWORKS}/CAN`)).to.equal(2);
+    });
+
+    it("still fails on any other refusal", async () => {
+      h.sim.inject({ path: `${NETWORKS}/CAN`, kind: "status", status: 403 });
+      const client = createCsmClient(h.options(), h.log);
+      const error = await h.failure(client.getJsonIfPresent(`${NETWORKS}/CAN`));
+      expect(error.message).to.include("403 Forbidden");
+    });
+  });
+
   describe("writes", () => {
     it("PUTs JSON and returns the parsed answer", async () => {
       const client = createCsmClient(h.options(), h.log);
