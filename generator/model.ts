@@ -179,13 +179,28 @@ function withoutDesignation(
   return rest;
 }
 
-/** The K3s nodes by host name, as HAProxy reaches them (hostname: the SLS alias, else the xname). */
+/** A name HAProxy and DNS accept: nothing that could end a directive or start another. */
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+
+/**
+ * The K3s nodes by host name, as HAProxy reaches them (hostname: the SLS alias, else the
+ * xname). SLS data is not ours to trust: a name that is not a plain host name is refused.
+ */
 function k3sNodes(inventory: Inventory): string[] {
   const hosts = [
     ...(inventory.groups.get(K3S_SERVER) ?? []),
     ...(inventory.groups.get(K3S_AGENT) ?? []),
   ];
-  const names = hosts.map((host) => String(inventory.hostvars.get(host)?.hostname ?? host));
+  const names = hosts.map((host) => {
+    const name = String(inventory.hostvars.get(host)?.hostname ?? host);
+    if (!HOST_NAME.test(name)) {
+      throw new UserError(
+        `K3s node ${host}: its SLS host name ${JSON.stringify(name)} is not a valid host name`,
+        "Fix the node's Aliases in SLS, or list haproxy[].backends in the config.",
+      );
+    }
+    return name;
+  });
   return sortNatural([...new Set(names)], (name) => name);
 }
 

@@ -65,20 +65,19 @@ export function renderVarsFiles(model: RoleModel): Map<string, string> {
   ]);
 }
 
-/** YAML 1.1 for PyYAML with every string value tagged !unsafe (keys are ours, never tagged). */
+/** YAML 1.1 for PyYAML; string values that could open Jinja are tagged !unsafe (keys are ours). */
 export function toYaml(data: object): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const YAML = require("yaml") as typeof import("yaml");
   const document = new YAML.Document(data, { version: "1.1" });
+  const guard = (node: unknown): void => {
+    if (YAML.isScalar(node) && typeof node.value === "string" && node.value.includes("{")) {
+      node.tag = "!unsafe";
+    }
+  };
   YAML.visit(document, {
-    Pair(_, pair) {
-      if (YAML.isScalar(pair.value) && typeof pair.value.value === "string")
-        pair.value.tag = "!unsafe";
-    },
-    Seq(_, seq) {
-      for (const item of seq.items)
-        if (YAML.isScalar(item) && typeof item.value === "string") item.tag = "!unsafe";
-    },
+    Pair: (_, pair) => guard(pair.value),
+    Seq: (_, seq) => seq.items.forEach(guard),
   });
   return document.toString({ lineWidth: 0 });
 }

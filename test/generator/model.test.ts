@@ -1,0 +1,157 @@
+import { expect } from "chai";
+import { UserError } from "../../core/errors";
+import { buildInventory } from "../../inventory/build";
+import { buildRoleModel } from "../../generator/model";
+import type { UanK3SConfig } from "../../schemas/generated/config";
+import { group, network, node, system, UAN1, UAN2 } from "../inventory/system";
+
+const k3sSubnet = {
+  Name: "k3s",
+  FullName: "CAN Dynamic MetalLB K3s",
+  CIDR: "10.0.0.224/27",
+  VlanID: 6,
+};
+const inventory = (nodes = [UAN1, UAN2], withRange = true) =>
+  buildInventory(
+    system(
+      nodes,
+      [
+        network("BICAN", "0.0.0.0/0", [], "CAN"),
+        network("CAN", "10.0.0.0/24", withRange ? [k3sSubnet] : []),
+      ],
+      [
+        group("k3s_server", [nodes[0].Xname]),
+        group(
+          "k3s_agent",
+          nodes.slice(1).map((n) => n.Xname),
+        ),
+      ],
+    ),
+    { hostnames: "xname" },
+  );
+const model = (config: UanK3SConfig, inv = inventory()) => buildRoleModel(config, inv, "u.yaml");
+
+describe("buildRoleModel", () => {
+  it("reproduces the seed's example with no config: haproxy-uai over the K3s nodes at sshd uai's port", () => {
+    const m = model({});
+    expect(m.haproxy).to.have.length(1);
+    expect(m.haproxy[0]).to.deep.include({
+      name: "haproxy-uai",
+      namespace: "haproxy-uai",
+      port: 22,
+      balance: "leastconn",
+    });
+    expect(m.haproxy[0].backends).to.deep.equal([
+      { name: "uan01", address: "uan01", port: 9000 },
+      { name: "uan02", address: "uan02", port: 9000 },
+    ]);
+    expect(m.sshd).to.deep.equal([
+      {
+        name: "uai",
+        config_path: "/etc/ssh/uan",
+        port: 9000,
+        match: "User *",
+        podman: {
+          image: "registry.local/cray/uai:latest",
+          storage_root: "/scratch/containers/$USER",
+          hostname: "uai",
+          userns: "keep-id",
+          network: "host",
+          cgroup_manager: "cgroupfs",
+          x11: true,
+          extra_args: [],
+        },
+      },
+    ]);
+    expect(m.metallb).to.deep.include({
+      range: { start: "10.0.0.225", end: "10.0.0.254" },
+      rangeSource: "sls",
+    });
+    expect(m.warnings.join("\n")).to.include("seed's example image");
+  });
+
+  it("lets the config's MetalLB range beat SLS, warning about the difference", () => {
+    const m = model({ metallb: { range: { start: "10.0.0.230", end: "10.0.0.240" } } });
+    expect(m.metallb).to.deep.include({
+      range: { start: "10.0.0.230", end: "10.0.0.240" },
+      rangeSource: "config",
+    });
+    expect(m.warnings.join("\n")).to.include("differs from the SLS K3s subnet");
+  });
+
+  it("warns, rather than guesses, when there is no MetalLB range at all", () => {
+    const m = model({}, inventory([UAN1, UAN2], false));
+    expect(m.metallb.rangeSource).to.equal("none");
+    expect(m.warnings.join("\n")).to.include("no MetalLB range");
+  });
+
+  it("refuses a reversed range", () => {
+    expect(() =>
+      model({ metallb: { range: { start: "10.0.0.240", end: "10.0.0.230" } } }),
+    ).to.throw(UserError, "u.yaml: /metallb/range: start 10.0.0.240 is after end 10.0.0.230");
+  });
+
+  it("refuses duplicate sshd names and ports, and ports the node already uses", () => {
+    expect(() =>
+      model({
+        sshd: [
+          { name: "a", port: 9000 },
+          { name: "a", port: 9001 },
+        ],
+      }),
+    ).to.throw(UserError, 'two sshd instances are named "a"');
+    expect(() =>
+      model({
+        sshd: [
+          { name: "a", port: 9000 },
+          { name: "b", port: 9000 },
+        ],
+      }),
+    ).to.throw(UserError, "two sshd instances listen on port 9000");
+    expect(() => model({ sshd: [{ name: "a", port: 22 }] })).to.throw(
+      UserError,
+      "u.yaml: /sshd/0/port: 22 is already used on the node by the system sshd",
+    );
+    expect(() => model({ sshd: [{ name: "a", port: 6443 }] })).to.throw(
+      UserError,
+      "the K3s API server",
+    );
+  });
+
+  it("points HAProxy at the named sshd instance, and refuses an unknown one", () => {
+    const m = model({
+      sshd: [
+        { name: "a", port: 9000 },
+        { name: "b", port: 9100 },
+      ],
+      haproxy: [{ name: "h", sshd: "b" }],
+    });
+    expect(m.haproxy[0].backends.map((b) => b.port)).to.deep.equal([9100, 9100]);
+    expect(() => model({ haproxy: [{ name: "h", sshd: "nope" }] })).to.throw(
+      UserError,
+      'u.yaml: /haproxy/0/sshd: no sshd instance named "nope"',
+    );
+  });
+
+  it("refuses an SLS alias that would inject HAProxy directives", () => {
+    const evil = node("x3000c0s9b0n0", "Application", "UAN", ["uan01\n  server evil 10.0.0.1:22"]);
+    expect(() => model({}, buildInventory(system([evil]), { hostnames: "xname" }))).to.throw(
+      UserError,
+      "is not a valid host name",
+    );
+  });
+
+  it("refuses HAProxy with no backends when there are no K3s nodes", () => {
+    expect(() => model({}, buildInventory(system([]), { hostnames: "xname" }))).to.throw(
+      UserError,
+      "has no backends",
+    );
+  });
+
+  it("does not change its inputs", () => {
+    const config: UanK3SConfig = { sshd: [{ name: "a", port: 9000, podman: { image: "r/i:1" } }] };
+    const before = JSON.stringify(config);
+    model(config);
+    expect(JSON.stringify(config)).to.equal(before);
+  });
+});
