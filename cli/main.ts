@@ -26,6 +26,18 @@ function addSourceOptions(command: Command): Command {
   return command;
 }
 
+/** The flags of this run among `keys`, as the user typed them, to repeat in printed commands. */
+function rerunArgs(command: Command, keys: readonly string[]): string[] {
+  const flags = command.opts<Flags>();
+  return command.options.flatMap((option) => {
+    const key = option.attributeName();
+    const value = flags[key];
+    if (!keys.includes(key) || value === undefined || command.getOptionValueSource(key) !== "cli")
+      return [];
+    return value === true ? [option.long as string] : [option.long as string, String(value)];
+  });
+}
+
 function settingsFrom(flags: Flags) {
   const configPath =
     (flags.config as string | undefined) ?? (process.env.UAN_K3S_CONFIG || undefined);
@@ -73,6 +85,96 @@ export function buildProgram(): Command {
           ? ({ kind: "host", name: flags.host } as const)
           : ({ kind: "export", output: flags.output as string | undefined } as const);
     await runInventory(request, settings, config, stderrLog, (text) => process.stdout.write(text));
+  });
+
+  addSourceOptions(
+    program
+      .command("split")
+      .description(
+        'plan the "<NET> Dynamic MetalLB K3s" subnet, prove its addresses are free, report, and apply it to SLS',
+      )
+      .addOption(
+        new Option("--network <name>", "CAN or CHN (default: BICAN's SystemDefaultRoute)").choices([
+          "CAN",
+          "CHN",
+        ]),
+      )
+      .option("--subnet <fullname>", 'the subnet to split (default: "<NET> Dynamic MetalLB")')
+      .option(
+        "--k3s-full-name <name>",
+        'FullName of the new subnet (default: "<NET> Dynamic MetalLB K3s")',
+      )
+      .option(
+        "--k3s-name <name>",
+        "Name of the new subnet (default: <net>_metallb_k3s_address_pool)",
+      )
+      .option(
+        "--k3s-pool-name <name>",
+        "MetalLBPoolName of the new subnet (default: <original pool>-k3s)",
+      )
+      .option(
+        "--services <file>",
+        "kubectl get services -A -o json, saved: live LoadBalancer IPs to check",
+      )
+      .option("--kubectl", "run kubectl get services -A -o json for that check")
+      .option(
+        "--metallb-config <file>",
+        "kubectl get cm metallb -n metallb-system -o yaml, saved (CSM <= 1.6)",
+      )
+      .addOption(
+        new Option("--format <format>", "stdout report format")
+          .choices(["text", "json"])
+          .default("text"),
+      )
+      .option(
+        "--out <dir>",
+        "write the PUT body, CSM pool files, uan_helm.yml and report.{json,md,html}",
+      )
+      .option("--apply", "write the split to SLS (a dry run unless --yes)")
+      .option("--yes", "with --apply or --restore: really write")
+      .option(
+        "--backup-dir <dir>",
+        "where --apply and --restore keep backups (default: --out, else .)",
+      )
+      .option(
+        "--restore <backup>",
+        "put a backup of the network back into SLS (a dry run unless --yes)",
+      ),
+  ).action(async (flags: Flags, command: Command) => {
+    const { settings } = settingsFrom(flags);
+    const split = await import("./split");
+    if (typeof flags.restore === "string") {
+      return split.runRestore(flags.restore, flags.yes === true, settings, stderrLog);
+    }
+    await split.runSplit(
+      {
+        network: flags.network as "CAN" | "CHN" | undefined,
+        subnet: flags.subnet as string | undefined,
+        k3sFullName: flags.k3sFullName as string | undefined,
+        k3sName: flags.k3sName as string | undefined,
+        k3sPoolName: flags.k3sPoolName as string | undefined,
+        services: flags.services as string | undefined,
+        kubectl: flags.kubectl === true,
+        metallbConfig: flags.metallbConfig as string | undefined,
+        format: flags.format as "text" | "json",
+        out: flags.out as string | undefined,
+        apply: flags.apply === true,
+        yes: flags.yes === true,
+        backupDir: flags.backupDir as string | undefined,
+        rerunArgs: rerunArgs(command, [
+          "config",
+          ...SOURCE_SETTINGS.map((s) => s.key),
+          "network",
+          "subnet",
+          "k3sFullName",
+          "k3sName",
+          "k3sPoolName",
+        ]),
+      },
+      settings,
+      stderrLog,
+      (text) => process.stdout.write(text),
+    );
   });
 
   program

@@ -1,6 +1,26 @@
 import type { Log } from "../core/log";
+import type { ApiOptions } from "../csm/api-source";
 import type { HsmSource, SlsSource } from "../csm/source";
 import type { SourceSettings } from "./settings";
+
+/** How to reach the CSM API, from the settings. */
+export function apiOptions(settings: SourceSettings): ApiOptions {
+  return {
+    gateway: settings.apiGateway,
+    caCertFile: settings.caCert,
+    insecure: settings.insecure,
+    tokenFile: settings.tokenFile,
+    token: settings.token,
+    clientId: settings.clientId,
+    clientSecretFile: settings.clientSecretFile,
+    timeoutMs: settings.timeout * 1000,
+    retries: settings.retries,
+    cache:
+      settings.cacheTtl > 0
+        ? { dir: settings.cacheDir, ttlSeconds: settings.cacheTtl, refresh: settings.refresh }
+        : undefined,
+  };
+}
 
 /**
  * The sources the settings ask for. With --sls-file everything comes from files (HSM groups
@@ -23,24 +43,7 @@ export function openSources(
   }
   const api = require("../csm/api-source") as typeof import("../csm/api-source");
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const sources = api.createApiSources(
-    {
-      gateway: settings.apiGateway,
-      caCertFile: settings.caCert,
-      insecure: settings.insecure,
-      tokenFile: settings.tokenFile,
-      token: settings.token,
-      clientId: settings.clientId,
-      clientSecretFile: settings.clientSecretFile,
-      timeoutMs: settings.timeout * 1000,
-      retries: settings.retries,
-      cache:
-        settings.cacheTtl > 0
-          ? { dir: settings.cacheDir, ttlSeconds: settings.cacheTtl, refresh: settings.refresh }
-          : undefined,
-    },
-    log,
-  );
+  const sources = api.createApiSources(apiOptions(settings), log);
   return settings.hsmFile === undefined
     ? sources
     : { sls: sources.sls, hsm: new files.FileHsmSource(settings.hsmFile) };
