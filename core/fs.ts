@@ -44,7 +44,12 @@ export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o64
     }
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
+    // Best effort: the message about the write matters more than one about the cleanup.
+    try {
+      rmSync(temp, { force: true, recursive: true });
+    } catch {
+      // nothing more to do
+    }
     throw new UserError(
       `cannot write ${path}: ${(error as Error).message}`,
       "Check that the directory exists and is writable; nothing was changed.",
