@@ -1,0 +1,92 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs an Ansible tool in `cwd` with a clean environment: a fresh HOME (so no user config,
+ * collections or caches leak in), the system Python Ansible is installed for, no colour.
+ */
+export function ansible(
+  cwd: string,
+  file: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Result> {
+  const home = mkdtempSync(join(tmpdir(), "uan-k3s-home-"));
+  const base = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    LANG: "C.UTF-8",
+    ANSIBLE_LOCAL_TEMP: join(home, "tmp"),
+    ANSIBLE_PYTHON_INTERPRETER: "/usr/bin/python3",
+    ANSIBLE_NOCOLOR: "1",
+    ANSIBLE_FORCE_COLOR: "0",
+    NO_COLOR: "1",
+  };
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { cwd, env: { ...base, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The output of a run, for assertion messages. */
+export function output(result: Result): string {
+  return `exit ${result.code}\n${result.stdout}\n${result.stderr}`;
+}
+
+/**
+ * A small static inventory with the groups k3s.yml targets: one server, two agents, all
+ * reached locally (only used for syntax checks and localhost runs, never to connect).
+ */
+export function writeInventory(dir: string): string {
+  const path = join(dir, "inventory.yml");
+  writeFileSync(
+    path,
+    [
+      "all:",
+      "  vars:",
+      "    ansible_connection: local",
+      "    ansible_python_interpreter: /usr/bin/python3",
+      "    cray_cfs_image: false",
+      "  children:",
+      "    Application:",
+      "      children:",
+      "        k3s_server:",
+      "          hosts:",
+      "            uan01:",
+      "        k3s_agent:",
+      "          hosts:",
+      "            uan02:",
+      "            uan03:",
+      "",
+    ].join("\n"),
+  );
+  return path;
+}
+
+/** The role directories of a rendered tree, sorted. */
+export function roleNames(tree: string): string[] {
+  return readdirSync(join(tree, "roles"), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** A scratch directory for a test's own files (outside the rendered tree). */
+export function scratch(name: string): string {
+  return mkdtempSync(join(tmpdir(), `uan-k3s-${name}-`));
+}
