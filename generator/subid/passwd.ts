@@ -1,0 +1,158 @@
+import { byCodeUnit } from "../../core/order";
+import { ID_LIMIT, NOBODY_UIDS } from "./defaults";
+import { decimal, linesOf, problemsError } from "./problems";
+
+/** One account from a passwd-format file. */
+export interface PasswdUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  /** 1-based line in the passwd file, for messages. */
+  readonly line: number;
+}
+
+export interface Passwd {
+  /** The file as the admin named it, for messages. */
+  readonly file: string;
+  /** Every account, in file order (system accounts too: their ids are real ids). */
+  readonly users: readonly PasswdUser[];
+}
+
+/**
+ * Parses `getent passwd` output or an LDAP export in the same format: `name:x:uid:gid:gecos:
+ * home:shell`. Blank lines and `#` comments are skipped; a CR before the LF is tolerated
+ * (exports made on Windows). Every malformed line and every user defined twice is listed in
+ * one UserError naming `file:line`.
+ */
+export function parsePasswd(text: string, file: string): Passwd {
+  const users: PasswdUser[] = [];
+  const problems: string[] = [];
+  const firstLine = new Map<string, number>();
+  const lines = linesOf(text);
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = index + 1;
+    const content = lines[index].endsWith("\r") ? lines[index].slice(0, -1) : lines[index];
+    if (content.trim() === "" || content.startsWith("#")) continue;
+    const where = `${file}:${line}`;
+    const fields = content.split(":");
+    if (fields.length !== 7) {
+      problems.push(
+        `${where}: expected 7 colon-separated fields (name:x:uid:gid:gecos:home:shell), found ${fields.length}`,
+      );
+      continue;
+    }
+    const [name, , uidText, gidText] = fields;
+    const problem = nameProblem(name) ?? idProblem("uid", uidText) ?? idProblem("gid", gidText);
+    if (problem !== undefined) {
+      problems.push(`${where}: ${problem}`);
+      continue;
+    }
+    const first = firstLine.get(name);
+    if (first !== undefined) {
+      problems.push(`${where}: user ${name} is already defined on line ${first}`);
+      continue;
+    }
+    firstLine.set(name, line);
+    users.push({ name, uid: Number(uidText), gid: Number(gidText), line });
+  }
+  if (problems.length > 0) {
+    throw problemsError(
+      `${file} is not a valid passwd file (${problems.length} problem${problems.length === 1 ? "" : "s"})`,
+      problems,
+      "Give --passwd the output of 'getent passwd' (or an LDAP export in that format): name:x:uid:gid:gecos:home:shell, one user a line.",
+    );
+  }
+  return { file, users };
+}
+
+function nameProblem(name: string): string | undefined {
+  if (name === "") return "empty user name";
+  // NIS compat lines (+user, -user, +@netgroup) are not accounts; getent expands them.
+  if (name.startsWith("+") || name.startsWith("-")) {
+    return `${JSON.stringify(name)} is a NIS compat entry, not an account; use 'getent passwd' output`;
+  }
+  if (/\s/.test(name)) return `user name ${JSON.stringify(name)} contains white space`;
+  return undefined;
+}
+
+function idProblem(what: "uid" | "gid", text: string): string | undefined {
+  const value = decimal(text);
+  if (value === undefined) return `${what} ${JSON.stringify(text)} is not a decimal number`;
+  // 2^32 - 1 is (uid_t) -1, "no id"; nothing above fits in 32 bits.
+  if (value >= ID_LIMIT) return `${what} ${text} is out of range (at most ${ID_LIMIT - 1})`;
+  return undefined;
+}
+
+/**
+ * The users who get ranges: uid >= `minUid`, and not nobody/nfsnobody. Sorted by uid, then
+ * name, so that new ranges do not depend on the order of the passwd file.
+ */
+export function eligibleUsers(passwd: Passwd, minUid: number): PasswdUser[] {
+  return passwd.users
+    .filter((user) => user.uid >= minUid && !NOBODY_UIDS.includes(user.uid))
+    .sort((a, b) => a.uid - b.uid || byCodeUnit(a.name, b.name));
+}
+
+/**
+ * The ids of `which` in `passwd` (all accounts), ascending; repeats are harmless to the
+ * binary searches that use them. A typed array: sorted numerically, natively, fast.
+ */
+export function realIds(passwd: Passwd, which: "uid" | "gid" | "both"): Uint32Array {
+  const { users } = passwd;
+  const ids = new Uint32Array(which === "both" ? 2 * users.length : users.length);
+  let i = 0;
+  for (const user of users) {
+    if (which !== "gid") ids[i++] = user.uid;
+    if (which !== "uid") ids[i++] = user.gid;
+  }
+  return ids.sort();
+}
+
+/**
+ * Who owns a subid entry: subuid(5) allows a user name or a numeric uid. A name wins over a
+ * uid (a name made of digits is the name); a uid shared by several accounts means the first.
+ */
+export function ownerResolver(passwd: Passwd): (owner: string) => PasswdUser | undefined {
+  const byName = new Map<string, PasswdUser>();
+  const byUid = new Map<number, PasswdUser>();
+  for (const user of passwd.users) {
+    byName.set(user.name, user);
+    if (!byUid.has(user.uid)) byUid.set(user.uid, user);
+  }
+  return (owner) => {
+    const named = byName.get(owner);
+    if (named !== undefined) return named;
+    const uid = decimal(owner);
+    return uid === undefined ? undefined : byUid.get(uid);
+  };
+}
+
+/** What the checks and the planner look up in passwd, computed once per run. */
+export interface PasswdIndex {
+  readonly passwd: Passwd;
+  readonly minUid: number;
+  /** The users who get ranges, by uid then name (see eligibleUsers). */
+  readonly eligible: readonly PasswdUser[];
+  readonly isEligible: (name: string) => boolean;
+  /** The account an owner (name or numeric uid) stands for (see ownerResolver). */
+  readonly resolve: (owner: string) => PasswdUser | undefined;
+  /** Real ids, ascending: uids, gids, and both together. */
+  readonly ids: Readonly<Record<"uid" | "gid" | "both", Uint32Array>>;
+}
+
+export function indexPasswd(passwd: Passwd, minUid: number): PasswdIndex {
+  const eligible = eligibleUsers(passwd, minUid);
+  const names = new Set(eligible.map((user) => user.name));
+  return {
+    passwd,
+    minUid,
+    eligible,
+    isEligible: (name) => names.has(name),
+    resolve: ownerResolver(passwd),
+    ids: {
+      uid: realIds(passwd, "uid"),
+      gid: realIds(passwd, "gid"),
+      both: realIds(passwd, "both"),
+    },
+  };
+}

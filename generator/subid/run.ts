@@ -1,0 +1,191 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { UserError } from "../../core/errors";
+import { readTextFile } from "../../core/fs";
+import { checkSubidFiles, type SubidCheckResult } from "./check";
+import {
+  checkIntegerOption,
+  ID_LIMIT,
+  MIN_START,
+  SUBID_KINDS,
+  subidDefaults,
+  type SubidKind,
+} from "./defaults";
+import { eligibleUsers, parsePasswd, type Passwd } from "./passwd";
+import { planSubid, type SubidKindPlan, type SubidPlan } from "./plan";
+import { emptySubidFile, parseSubidFile, renderSubidFile, type SubidFile } from "./subid-file";
+import { writeTogether } from "./write";
+
+/** `uan-k3s subid`: typed flags. Paths are as the admin typed them. */
+export interface SubidOptions {
+  /** A passwd-format file: `getent passwd` output or an LDAP export. */
+  readonly passwd: string;
+  /** Where subuid and subgid are written. @default the current directory */
+  readonly out?: string;
+  /** @default 1000 (subidDefaults.minUid) */
+  readonly minUid?: number;
+  /** @default 65536 (subidDefaults.count) */
+  readonly count?: number;
+  /** @default 100000 (subidDefaults.start) */
+  readonly start?: number;
+  /** The current subuid file, whose ranges are kept. */
+  readonly existingSubuid?: string;
+  /** The current subgid file, whose ranges are kept. */
+  readonly existingSubgid?: string;
+  /** Drop the ranges of owners who no longer get one. @default false */
+  readonly prune?: boolean;
+}
+
+export interface SubidKindSummary {
+  /** User names given a new range, by start. */
+  readonly added: readonly string[];
+  /** User names whose range was kept as it was, by start. */
+  readonly kept: readonly string[];
+  /** Owners whose range has no current user, by line: kept in the file unless `pruned`. */
+  readonly removed: readonly string[];
+  readonly pruned: boolean;
+}
+
+export interface SubidResult {
+  /** Absolute paths written. */
+  readonly files: Readonly<Record<SubidKind, string>>;
+  /** Users in passwd who get a range (uid >= min-uid, not nobody). */
+  readonly users: number;
+  readonly summary: Readonly<Record<SubidKind, SubidKindSummary>>;
+  /** The full plan: every range written, added, kept and removed, with lines. */
+  readonly plan: SubidPlan;
+  /**
+   * What uploads the files to the `user` S3 bucket, where the uan_podman role fetches them.
+   * Never run by uan-k3s.
+   */
+  readonly uploadCommands: readonly string[];
+}
+
+/**
+ * `uan-k3s subid`: load → plan → render → write. Reads passwd and the existing files,
+ * plans every range (see planSubid), and writes subuid and subgid into `out` together.
+ */
+export function generateSubid(options: SubidOptions): SubidResult {
+  const settings = { ...subidDefaults, ...defined(options) };
+  checkIntegerOption("--min-uid", settings.minUid, 0, ID_LIMIT - 1);
+  checkIntegerOption("--count", settings.count, 1, ID_LIMIT - MIN_START);
+  checkIntegerOption(
+    "--start",
+    settings.start,
+    MIN_START,
+    ID_LIMIT - 1,
+    " (lower ids belong to accounts, local ones too)",
+  );
+  const out = resolve(options.out ?? ".");
+  const files = { subuid: join(out, "subuid"), subgid: join(out, "subgid") };
+  const existingPaths = { subuid: options.existingSubuid, subgid: options.existingSubgid };
+  for (const kind of SUBID_KINDS) {
+    // Writing over a file whose ranges were not read would renumber every user in it.
+    if (existingPaths[kind] === undefined && existsSync(files[kind])) {
+      throw new UserError(
+        `${files[kind]} already exists and --existing-${kind} was not given: its ranges would be lost`,
+        `Pass --existing-${kind} ${files[kind]} to keep its ranges, or choose another --out.`,
+      );
+    }
+  }
+
+  const passwd = loadPasswd(options.passwd);
+  const existing = {
+    subuid: loadSubid("subuid", existingPaths.subuid),
+    subgid: loadSubid("subgid", existingPaths.subgid),
+  };
+  const plan = planSubid({
+    passwd,
+    existing,
+    minUid: settings.minUid,
+    count: settings.count,
+    start: settings.start,
+    prune: settings.prune ?? false,
+  });
+  createDirectory(out);
+  writeTogether(
+    SUBID_KINDS.map((kind) => ({ path: files[kind], data: renderSubidFile(plan[kind].ranges) })),
+  );
+  return {
+    files,
+    users: eligibleUsers(passwd, settings.minUid).length,
+    summary: { subuid: summarize(plan.subuid), subgid: summarize(plan.subgid) },
+    plan,
+    uploadCommands: uploadCommands(files),
+  };
+}
+
+/** `uan-k3s subid --check`: typed flags. */
+export interface SubidCheckOptions {
+  /** Enables the real-id, missing-user and unknown-owner checks. */
+  readonly passwd?: string;
+  readonly existingSubuid: string;
+  readonly existingSubgid: string;
+  /** @default 1000 (subidDefaults.minUid) */
+  readonly minUid?: number;
+}
+
+/** `uan-k3s subid --check`: every finding in both files, with file and line. */
+export function checkSubid(options: SubidCheckOptions): SubidCheckResult {
+  const minUid = options.minUid ?? subidDefaults.minUid;
+  checkIntegerOption("--min-uid", minUid, 0, ID_LIMIT - 1);
+  return checkSubidFiles({
+    subuid: loadSubid("subuid", options.existingSubuid),
+    subgid: loadSubid("subgid", options.existingSubgid),
+    passwd: options.passwd === undefined ? undefined : loadPasswd(options.passwd),
+    minUid,
+  });
+}
+
+/** `cray artifacts create user <key> <file>` for both files, paths shell-quoted if needed. */
+export function uploadCommands(files: Readonly<Record<SubidKind, string>>): string[] {
+  return SUBID_KINDS.map((kind) => `cray artifacts create user ${kind} ${shellWord(files[kind])}`);
+}
+
+function loadPasswd(path: string): Passwd {
+  return parsePasswd(readTextFile(path, "passwd file"), path);
+}
+
+function loadSubid(kind: SubidKind, path: string | undefined): SubidFile {
+  if (path === undefined) return emptySubidFile(kind, `(no ${kind} file)`);
+  return parseSubidFile(readTextFile(path, `${kind} file`), path, kind);
+}
+
+function createDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UserError(
+      `cannot create the output directory ${dir}: ${(error as Error).message}`,
+      "Pass --out a directory this user can create and write.",
+      { cause: error },
+    );
+  }
+}
+
+function summarize(plan: SubidKindPlan): SubidKindSummary {
+  return {
+    added: plan.added.map((range) => range.owner),
+    kept: plan.kept.map((range) => range.owner),
+    removed: plan.removed.map((range) => range.owner),
+    pruned: plan.pruned,
+  };
+}
+
+/** The options that were given: an explicit `undefined` must not hide a default. */
+function defined(
+  options: SubidOptions,
+): Partial<Pick<SubidOptions, "minUid" | "count" | "start" | "prune">> {
+  const result: { minUid?: number; count?: number; start?: number; prune?: boolean } = {};
+  if (options.minUid !== undefined) result.minUid = options.minUid;
+  if (options.count !== undefined) result.count = options.count;
+  if (options.start !== undefined) result.start = options.start;
+  if (options.prune !== undefined) result.prune = options.prune;
+  return result;
+}
+
+/** One word for a POSIX shell: as is when plainly safe, else single-quoted. */
+function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
