@@ -41,3 +41,13 @@ export {
 } from "./apply";
 export { backupFileName } from "./apply-backup";
 export { networkChanges } from "./apply-diff";
+export {
+  buildSplitReport,
+  parseSplitReport,
+  renderJson,
+  type SplitReport,
+  type SplitReportInput,
+} from "./report";
+export { renderText } from "./report-text";
+export { renderMarkdown } from "./report-markdown";
+export { renderHtml } from "./report-html";

@@ -6,22 +6,10 @@ import type {
   SplitReportStep,
   SplitReportStepLine,
 } from "../../schemas/generated/split-report";
+import { CSM_CONFIGMAP_FILE, CSM_IPADDRESSPOOL_FILE, slsNetworkFile } from "./artifacts";
 
 /** The flag that gives `uan-k3s split` the output of `kubectl get services -A -o json`. */
-export const SERVICES_FLAG = "--services";
-
-/** The files `uan-k3s split --out DIR` writes for the admin to apply by hand. */
-export function splitFileNames(net: SplitReport["network"]): {
-  sls: string;
-  configMap: string;
-  ipAddressPool: string;
-} {
-  return {
-    sls: `sls-${net}.json`,
-    configMap: "csm-metallb-configmap.yaml",
-    ipAddressPool: "csm-ipaddresspool.yaml",
-  };
-}
+const SERVICES_FLAG = "--services";
 
 const SLS_API = "https://api-gw-service-nmn.local/apis/sls/v1";
 const PLATFORM_CA = "/etc/pki/trust/anchors/platform-ca-certs.crt";
@@ -75,7 +63,8 @@ function alreadySplitSteps(report: SplitReport, run: Commands): SplitReportStep[
 
 /** The command lines that depend on this run's flags and --out directory. */
 class Commands {
-  readonly files: ReturnType<typeof splitFileNames>;
+  /** The files `uan-k3s split --out DIR` wrote, shell-quoted, with DIR when it is known. */
+  readonly files: { sls: string; configMap: string; ipAddressPool: string };
   /** The SLS dump this run read, when it was given --sls-file. */
   readonly slsFile: string | undefined;
 
@@ -83,13 +72,12 @@ class Commands {
     report: SplitReport,
     private readonly options: StepOptions,
   ) {
-    const names = splitFileNames(report.network);
     const at = (name: string): string =>
       shellQuote(options.outDir === undefined ? name : posix.join(options.outDir, name));
     this.files = {
-      sls: at(names.sls),
-      configMap: at(names.configMap),
-      ipAddressPool: at(names.ipAddressPool),
+      sls: at(slsNetworkFile(report.network)),
+      configMap: at(CSM_CONFIGMAP_FILE),
+      ipAddressPool: at(CSM_IPADDRESSPOOL_FILE),
     };
     const args = options.rerunArgs ?? [];
     const fileAt = args.indexOf(SLS_FILE_FLAG);
