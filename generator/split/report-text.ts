@@ -44,11 +44,15 @@ function stepLines(step: SplitReportStep, number: number): string[] {
   const marker = `  ${number}. `;
   const indent = " ".repeat(marker.length);
   const lines = wrap(plain(step.title), marker, indent);
+  // The lines after an option belong to it, up to the next option: indented under its "*".
+  let body = indent;
   for (const line of step.lines) {
     const value = plain(line.value);
-    if (line.kind === "command") lines.push(`${indent}  $ ${value}`);
-    else if (line.kind === "option") lines.push(...wrap(value, `${indent}* `, `${indent}  `));
-    else lines.push(...wrap(value, indent, indent));
+    if (line.kind === "option") {
+      lines.push(...wrap(value, `${indent}* `, `${indent}  `));
+      body = `${indent}  `;
+    } else if (line.kind === "command") lines.push(`${body}  $ ${value}`);
+    else lines.push(...wrap(value, body, body));
   }
   return lines;
 }
