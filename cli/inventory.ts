@@ -3,7 +3,7 @@ import type { Log } from "../core/log";
 import { loadSystem } from "../csm/source";
 import { buildInventory, type Inventory } from "../inventory/build";
 import { exportYaml } from "../inventory/export-yaml";
-import { hostDocument, listDocument } from "../inventory/protocol";
+import { graphText, hostDocument, listDocument } from "../inventory/protocol";
 import type { LoadedConfig } from "./config";
 import type { SourceSettings } from "./settings";
 import { openSources } from "./sources";
@@ -11,6 +11,7 @@ import { openSources } from "./sources";
 export type InventoryRequest =
   | { readonly kind: "list" }
   | { readonly kind: "host"; readonly name: string }
+  | { readonly kind: "graph" }
   | { readonly kind: "export"; readonly output?: string };
 
 /** Reads SLS and HSM as the settings say and builds the inventory; warnings go to `log`. */
@@ -45,6 +46,8 @@ export async function runInventory(
       return write(`${JSON.stringify(listDocument(inventory))}\n`);
     case "host":
       return write(`${JSON.stringify(hostDocument(inventory, request.name))}\n`);
+    case "graph":
+      return write(graphText(inventory));
     case "export": {
       const origin = settings.slsFile ?? settings.apiGateway;
       const yaml = exportYaml(

@@ -64,14 +64,17 @@ export function buildProgram(): Command {
       )
       .option("--list", "print every group and _meta.hostvars as JSON")
       .option("--host <name>", "print one host's variables (xname or alias) as JSON; {} if unknown")
+      .option("--graph", "print the groups as ansible-inventory --graph does, and the all vars")
       .addOption(
         new Option("--export <format>", "print a static inventory instead").choices(["yaml"]),
       )
       .option("--output <path>", "with --export: write the file (atomically) instead of stdout"),
   ).action(async (flags: Flags) => {
-    const chosen = [flags.list, flags.host, flags.export].filter((flag) => flag !== undefined);
+    const chosen = [flags.list, flags.host, flags.graph, flags.export].filter(
+      (flag) => flag !== undefined,
+    );
     if (chosen.length !== 1) {
-      throw new UserError("give exactly one of --list, --host NAME or --export yaml");
+      throw new UserError("give exactly one of --list, --host NAME, --graph or --export yaml");
     }
     if (flags.output !== undefined && flags.export === undefined) {
       throw new UserError("--output goes with --export yaml");
@@ -83,7 +86,9 @@ export function buildProgram(): Command {
         ? ({ kind: "list" } as const)
         : typeof flags.host === "string"
           ? ({ kind: "host", name: flags.host } as const)
-          : ({ kind: "export", output: flags.output as string | undefined } as const);
+          : flags.graph === true
+            ? ({ kind: "graph" } as const)
+            : ({ kind: "export", output: flags.output as string | undefined } as const);
     await runInventory(request, settings, config, stderrLog, (text) => process.stdout.write(text));
   });
 

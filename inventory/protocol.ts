@@ -19,3 +19,22 @@ export function hostDocument(inventory: Inventory, name: string): HostVars {
   const host = inventory.hostByName.get(name) ?? name;
   return inventory.hostvars.get(host) ?? {};
 }
+
+/**
+ * The groups as `ansible-inventory --graph` draws them, each host with its hostname when that
+ * differs, then the `all` vars: a summary an admin can read at a glance.
+ */
+export function graphText(inventory: Inventory): string {
+  const lines = ["@all:"];
+  for (const [group, hosts] of inventory.groups) {
+    lines.push(`  |--@${group}:`);
+    for (const host of hosts) {
+      const hostname = inventory.hostvars.get(host)?.hostname;
+      lines.push(
+        `  |  |--${host}${hostname !== undefined && hostname !== host ? ` (${String(hostname)})` : ""}`,
+      );
+    }
+  }
+  for (const [name, value] of Object.entries(inventory.vars)) lines.push(`${name}: ${value}`);
+  return `${lines.join("\n")}\n`;
+}

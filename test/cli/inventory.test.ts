@@ -50,6 +50,21 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     expect(unknown.stdout).to.equal("{}\n");
   });
 
+  it("draws the groups like ansible-inventory --graph, with hostnames and the all vars", async () => {
+    const result = await run(UAN_K3S, [
+      "inventory",
+      "--graph",
+      "--sls-file",
+      SEED.sls,
+      "--hsm-file",
+      SEED.hsm,
+    ]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^@all:\n/);
+    expect(result.stdout).to.include("  |--@k3s_server:\n  |  |--x3000c0s9b0n0 (uan01)\n");
+    expect(result.stdout).to.match(/\nsls_user_network: CAN\n$/);
+  });
+
   it("gives the same bytes on every run", async () => {
     const args = ["inventory", "--export", "yaml", "--sls-file", SEED.sls, "--hsm-file", SEED.hsm];
     const [first, second] = await Promise.all([run(UAN_K3S, args), run(UAN_K3S, args)]);
@@ -176,7 +191,7 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     it("more than one of --list, --host and --export", async () => {
       expectUserError(
         await run(UAN_K3S, ["inventory", "--list", "--host", "uan01"]),
-        /give exactly one of --list, --host NAME or --export yaml/,
+        /give exactly one of --list, --host NAME, --graph or --export yaml/,
       );
     });
 
