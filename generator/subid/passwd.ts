@@ -110,14 +110,16 @@ export function realIds(passwd: Passwd, which: "uid" | "gid" | "both"): Uint32Ar
 
 /**
  * Who owns a subid entry: subuid(5) allows a user name or a numeric uid. A name wins over a
- * uid (a name made of digits is the name); a uid shared by several accounts means the first.
+ * uid (a name made of digits is the name). A uid shared by several accounts means the one
+ * whose name sorts first, so that the answer does not depend on the order of the file.
  */
 export function ownerResolver(passwd: Passwd): (owner: string) => PasswdUser | undefined {
   const byName = new Map<string, PasswdUser>();
   const byUid = new Map<number, PasswdUser>();
   for (const user of passwd.users) {
     byName.set(user.name, user);
-    if (!byUid.has(user.uid)) byUid.set(user.uid, user);
+    const other = byUid.get(user.uid);
+    if (other === undefined || user.name < other.name) byUid.set(user.uid, user);
   }
   return (owner) => {
     const named = byName.get(owner);
