@@ -1,0 +1,265 @@
+import { expect } from "chai";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
+import { validate } from "../../core/validate";
+import { ansible, output, scratch } from "./ansible";
+import { renderTree } from "./render";
+
+const TEMPLATES = "roles/uan_metallb/templates";
+
+/** Renders one of the role's manifest templates with Ansible itself, as the role would. */
+async function renderManifest(tree: string, template: string): Promise<unknown> {
+  const dest = join(scratch("manifest"), template.replace(/\.j2$/, ""));
+  const result = await ansible(tree, "ansible", [
+    "localhost",
+    "-c",
+    "local",
+    "-m",
+    "ansible.builtin.template",
+    "-a",
+    `src=${TEMPLATES}/${template} dest=${dest}`,
+    "-e",
+    "@roles/uan_metallb/defaults/main.yml",
+    "-e",
+    "@vars/uan_helm.yml",
+  ]);
+  expect(result.code, output(result)).to.equal(0);
+  return YAML.parse(readFileSync(dest, "utf8"));
+}
+
+describe("uan_metallb manifests rendered by Ansible", function () {
+  this.timeout(120_000);
+  let tree: string;
+  before(() => {
+    tree = renderTree("split");
+  });
+
+  it("renders an IPAddressPool of the SLS K3s range that matches its schema", async () => {
+    const pool = await renderManifest(tree, "metallb-ipaddresspool.yml.j2");
+    validate(pool, "metallb-ipaddresspool.schema.json", "metallb-ipaddresspool.yml");
+    expect(pool).to.deep.equal({
+      apiVersion: "metallb.io/v1beta1",
+      kind: "IPAddressPool",
+      metadata: { name: "customer-access-k3s", namespace: "metallb-system" },
+      spec: { addresses: ["10.102.20.225-10.102.20.254"], autoAssign: true },
+    });
+  });
+
+  it("renders an L2Advertisement of that pool that matches its schema", async () => {
+    const advertisement = await renderManifest(tree, "metallb-l2advertisement.yml.j2");
+    validate(advertisement, "metallb-l2advertisement.schema.json", "metallb-l2advertisement.yml");
+    expect(advertisement).to.deep.equal({
+      apiVersion: "metallb.io/v1beta1",
+      kind: "L2Advertisement",
+      metadata: { name: "customer-access-k3s", namespace: "metallb-system" },
+      spec: { ipAddressPools: ["customer-access-k3s"] },
+    });
+  });
+
+  it("the schemas refuse what MetalLB would refuse", () => {
+    const pool = {
+      apiVersion: "metallb.io/v1beta1",
+      kind: "IPAddressPool",
+      metadata: { name: "k3s", namespace: "metallb-system" },
+      spec: { addresses: ["10.1.1.1-10.1.1"] },
+    };
+    expect(() => validate(pool, "metallb-ipaddresspool.schema.json", "pool")).to.throw(
+      /pool: \/spec\/addresses\/0 must match/,
+    );
+    const advertisement = {
+      apiVersion: "metallb.io/v1beta1",
+      kind: "L2Advertisement",
+      metadata: { name: "K3s" },
+      spec: { ipAddressPools: [] },
+    };
+    expect(() => validate(advertisement, "metallb-l2advertisement.schema.json", "l2")).to.throw(
+      /l2: \/metadata must have required property 'namespace'[\s\S]*\/spec\/ipAddressPools must NOT have fewer than 1 items/,
+    );
+  });
+});
+
+/**
+ * Stand-ins for helm and k3s that keep a release and the applied manifests in a state file
+ * and log every call. They let the role's decisions (upgrade or not, changed or not) run for
+ * real against the same answers the CLIs give; they do not pretend to be a cluster.
+ */
+const HELM_STUB = String.raw`#!/usr/bin/python3
+import json, os, sys, yaml
+here = os.path.dirname(os.path.abspath(__file__))
+state_file = os.path.join(here, "state.json")
+state = json.load(open(state_file)) if os.path.exists(state_file) else {}
+args = sys.argv[1:]
+with open(os.path.join(here, "calls.log"), "a") as log:
+    log.write("helm " + " ".join(args) + "\n")
+opt = lambda name: next((a.split("=", 1)[1] for a in args if a.startswith("--" + name + "=")), None)
+release = state.get("release")
+if args[0] == "list":
+    print(json.dumps([] if release is None else [{
+        "name": release["name"], "namespace": opt("namespace"), "revision": str(release["revision"]),
+        "updated": "2023-03-01 10:40:15 -0600 CST", "status": "deployed",
+        "chart": release["chart"], "app_version": "v0.13.7"}]))
+elif args[:2] == ["get", "values"]:
+    print(json.dumps(release["values"] if release else None))
+elif args[:2] == ["upgrade", "--install"]:
+    values = yaml.safe_load(open(opt("values"))) or {}
+    revision = (release["revision"] if release else 0) + 1
+    chart = os.path.basename(args[3])[:-len(".tgz")]
+    state["release"] = {"name": args[2], "revision": revision, "chart": chart, "values": values or None}
+    json.dump(state, open(state_file, "w"))
+    print(json.dumps({"name": args[2], "version": revision, "info": {"status": "deployed"}}))
+else:
+    sys.exit("unexpected helm call: " + " ".join(args))
+`;
+
+const K3S_STUB = String.raw`#!/usr/bin/python3
+import json, os, sys
+here = os.path.dirname(os.path.abspath(__file__))
+state_file = os.path.join(here, "state.json")
+state = json.load(open(state_file)) if os.path.exists(state_file) else {}
+args = sys.argv[2:]
+with open(os.path.join(here, "calls.log"), "a") as log:
+    log.write("kubectl " + " ".join(args) + "\n")
+verb = [a for a in args if not a.startswith("-")][0]
+if verb == "wait":
+    print("customresourcedefinition.apiextensions.k8s.io/ipaddresspools.metallb.io condition met")
+elif verb == "get":
+    print("10.42.0.7", end="")
+elif verb == "apply":
+    applied = state.setdefault("applied", {})
+    for path in [a.split("=", 1)[1] for a in args if a.startswith("--filename=")]:
+        text = open(path).read()
+        kind = "ipaddresspool" if "IPAddressPool" in text else "l2advertisement"
+        word = "created" if kind not in applied else ("unchanged" if applied[kind] == text else "configured")
+        applied[kind] = text
+        print(kind + ".metallb.io/customer-access-k3s " + word)
+    json.dump(state, open(state_file, "w"))
+else:
+    sys.exit("unexpected kubectl call: " + " ".join(args))
+`;
+
+interface Stubs {
+  readonly dir: string;
+  calls(): string[];
+}
+
+function writeStubs(): Stubs {
+  const dir = scratch("metallb-stubs");
+  for (const [name, text] of [
+    ["helm", HELM_STUB],
+    ["k3s", K3S_STUB],
+  ] as const) {
+    writeFileSync(join(dir, name), text);
+    chmodSync(join(dir, name), 0o755);
+  }
+  writeFileSync(join(dir, "metallb-0.13.7.tgz"), "not a real chart\n");
+  return {
+    dir,
+    calls: () =>
+      existsSync(join(dir, "calls.log"))
+        ? readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n")
+        : [],
+  };
+}
+
+/** Runs uan_metallb from the rendered tree on localhost, helm and kubectl being the stubs. */
+async function runRole(
+  tree: string,
+  stubs: Stubs,
+  extra: Record<string, unknown> = {},
+  flags: readonly string[] = [],
+) {
+  const play = join(tree, "metallb_only.yml");
+  writeFileSync(
+    play,
+    YAML.stringify([
+      {
+        name: "MetalLB only",
+        hosts: "localhost",
+        gather_facts: false,
+        vars_files: ["vars/uan_k3s.yml", "vars/uan_helm.yml"],
+        roles: ["uan_metallb"],
+      },
+    ]),
+  );
+  const vars = {
+    helm_path: join(stubs.dir, "helm"),
+    k3s_bin_dir: stubs.dir,
+    helm_install_path: stubs.dir,
+    uan_metallb: {
+      name: "metallb",
+      namespace: "metallb-system",
+      chart: "metallb-0.13.7",
+      chart_path: join(stubs.dir, "metallb-0.13.7.tgz"),
+    },
+    uan_metallb_values_file: join(stubs.dir, "metallb-values.yml"),
+    uan_metallb_ipaddresspool_file: join(stubs.dir, "pool.yml"),
+    uan_metallb_l2advertisement_file: join(stubs.dir, "l2.yml"),
+    ...extra,
+  };
+  const result = await ansible(tree, "ansible-playbook", [
+    "-i",
+    "localhost,",
+    "-c",
+    "local",
+    play,
+    "-e",
+    JSON.stringify(vars),
+    ...flags,
+  ]);
+  expect(result.code, output(result)).to.equal(0);
+  const recap = /localhost\s+:\s+ok=(\d+)\s+changed=(\d+)/.exec(result.stdout);
+  expect(recap, output(result)).to.not.equal(null);
+  return { changed: Number(recap?.[2]), result };
+}
+
+describe("uan_metallb against helm and kubectl stand-ins", function () {
+  this.timeout(120_000);
+
+  it("installs once, then changes nothing; new values upgrade the release", async () => {
+    const tree = renderTree("split");
+    const stubs = writeStubs();
+
+    const first = await runRole(tree, stubs);
+    const upgrades = () =>
+      stubs.calls().filter((call) => call.startsWith("helm upgrade --install"));
+    const applies = () =>
+      stubs.calls().filter((call) => call.startsWith("kubectl") && call.includes(" apply "));
+    expect(upgrades(), output(first.result)).to.have.length(1);
+    expect(upgrades()[0]).to.include("metallb").and.include("--namespace=metallb-system");
+    expect(upgrades()[0]).to.include("--wait").and.include("--create-namespace");
+    expect(applies()).to.have.length(1);
+    // values file, install, the two manifests, apply
+    expect(first.changed, output(first.result)).to.equal(4);
+
+    const second = await runRole(tree, stubs);
+    expect(second.changed, output(second.result)).to.equal(0);
+    expect(upgrades()).to.have.length(1);
+    expect(applies()).to.have.length(2);
+
+    const values = { speaker: { logLevel: "debug" } };
+    const third = await runRole(tree, stubs, { uan_metallb_values: values });
+    expect(upgrades()).to.have.length(2);
+    expect(third.changed, output(third.result)).to.equal(2);
+    expect(YAML.parse(readFileSync(join(stubs.dir, "metallb-values.yml"), "utf8"))).to.deep.equal(
+      values,
+    );
+  });
+
+  it("applies no address pool when the system has no MetalLB range", async () => {
+    const tree = renderTree("seed");
+    const stubs = writeStubs();
+    const run = await runRole(tree, stubs);
+    expect(run.changed, output(run.result)).to.equal(2);
+    expect(stubs.calls().filter((call) => call.startsWith("kubectl"))).to.deep.equal([]);
+    expect(existsSync(join(stubs.dir, "pool.yml"))).to.equal(false);
+  });
+
+  it("only reads in check mode: no helm upgrade, no kubectl", async () => {
+    const tree = renderTree("split");
+    const stubs = writeStubs();
+    await runRole(tree, stubs, {}, ["--check"]);
+    expect(stubs.calls()).to.have.length(1);
+    expect(stubs.calls()[0]).to.match(/^helm list /);
+  });
+});
