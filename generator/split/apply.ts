@@ -1,3 +1,4 @@
+import { shellQuote } from "../../core/shell";
 import { dirname } from "node:path";
 import { isUserError, UserError } from "../../core/errors";
 import type { Log } from "../../core/log";
@@ -254,8 +255,4 @@ function clock(options: { now?: () => Date }): () => Date {
 /** The command that puts a backup back. */
 export function restoreCommand(backupFile: string): string {
   return `uan-k3s split --restore ${shellQuote(backupFile)} --yes`;
-}
-
-function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,3 +1,4 @@
+import { shellQuote } from "../../core/shell";
 import { posix } from "node:path";
 import { k3sSubnetFullName } from "../../inventory/networks";
 import type {
@@ -302,12 +303,6 @@ function genRoles(report: SplitReport): SplitReportStep {
       ),
     );
   }
-  lines.push(command("uan-k3s gen-roles"));
+  lines.push(command("uan-k3s gen-roles --out", "<uan-config-management checkout>"));
   return { id: "gen-roles", title: "Generate the UAN roles", lines };
-}
-
-/** One word for a POSIX shell: as is when it is plainly safe, else single-quoted. */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -20,7 +20,7 @@ import {
 import { escapeHtml } from "../../generator/split/report-escape";
 import { MAP_COLOURS } from "../../generator/split/report-map";
 import { escapeMarkdown } from "../../generator/split/report-markdown";
-import { shellQuote } from "../../generator/split/report-steps";
+import { shellQuote } from "../../core/shell";
 import type { SlsDump, SlsNetwork } from "../../schemas/generated/sls";
 import { pixelsOf, redPixels, screenshot } from "./chromium";
 import { userErrorFrom } from "./helpers";
@@ -174,7 +174,7 @@ describe("buildSplitReport", () => {
       "kubectl edit -n metallb-system cm/metallb",
       "kubectl apply -f csm-ipaddresspool.yaml",
       "kubectl delete pod -n metallb-system -l app.kubernetes.io/component=controller",
-      "uan-k3s gen-roles",
+      "uan-k3s gen-roles --out <uan-config-management checkout>",
     ]);
     expect(commands.some((c) => c.includes("--data-binary @sls-CAN.json"))).to.equal(true);
     // Without the live ConfigMap the file is only the pool entry: never replace with it.
