@@ -1,0 +1,41 @@
+/**
+ * `uan-k3s cfs-layer`: the K3s layer ensured in a CFS configuration, as a pipeline
+ *
+ *   resolveRevision (a SHA | checkoutHead | remoteBranchHead | a branch kept)  →  buildLayer
+ *   →  base (readBaseFile | fetchConfiguration | EMPTY_BASE)  →  ensureLayer
+ *   →  configurationJson / bootprepYaml / diffConfigurations  →  applyConfiguration
+ *
+ * Everything but git.ts, the fetch in base.ts and apply.ts is pure.
+ */
+export {
+  checkConfigurationName,
+  configurationPath,
+  EMPTY_BASE,
+  fetchConfiguration,
+  readBaseFile,
+  type CfsApi,
+  type CfsBase,
+} from "./base";
+export {
+  CFS_LAYER_DEFAULTS,
+  MAX_CONFIGURATION_NAME,
+  MAX_LAYER_NAME,
+  type CfsApiVersion,
+} from "./defaults";
+export {
+  checkConfiguration,
+  ensureLayer,
+  type EnsureOptions,
+  type EnsurePlan,
+  type ResolvedBranches,
+} from "./ensure";
+export {
+  buildLayer,
+  layerInSpelling,
+  normalizeCommit,
+  repoPath,
+  type LayerOptions,
+  type LayerRevision,
+} from "./layer";
+export { bootprepYaml, configurationJson, describePlan, diffConfigurations } from "./render";
+export type { JsonObject } from "./spelling";
