@@ -30,6 +30,15 @@ export {
   type ResolvedBranches,
 } from "./ensure";
 export {
+  checkoutHead,
+  remoteBranchHead,
+  resolveRevision,
+  vcsCredentials,
+  type GitOptions,
+  type RevisionSource,
+  type VcsCredentials,
+} from "./git";
+export {
   buildLayer,
   layerInSpelling,
   normalizeCommit,
