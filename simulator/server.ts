@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { HsmGroup } from "../schemas/generated/hsm";
 import type { SlsDump } from "../schemas/generated/sls";
+import { cfsRoutes } from "./cfs-routes";
 import { FaultQueue, type Fault } from "./faults";
 import { hsmRoutes } from "./hsm-routes";
 import { ABOUT_BLANK, jsonReply, problemReply, type Reply } from "./reply";
@@ -28,6 +29,8 @@ export interface SimulatorOptions {
   tokenLifetimeSeconds?: number;
   /** @default 0 (an ephemeral port) */
   port?: number;
+  /** CFS configurations by name, in v3 spelling; the simulator works on copies. @default none */
+  cfsConfigurations?: Readonly<Record<string, object>>;
 }
 
 export interface RequestRecord {
@@ -39,7 +42,7 @@ export interface RequestRecord {
   authorized: boolean;
 }
 
-/** A running stand-in for the CSM API gateway (Keycloak, SLS, HSM) on 127.0.0.1. */
+/** A running stand-in for the CSM API gateway (Keycloak, SLS, HSM, CFS configurations) on 127.0.0.1. */
 export interface Simulator {
   /** https://127.0.0.1:PORT */
   readonly url: string;
@@ -61,7 +64,7 @@ const GATEWAY_UNAUTHORIZED = jsonReply(401, { message: "Unauthorized" });
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
-  const state = initialState(options.sls, options.groups);
+  const state = initialState(options.sls, options.groups, options.cfsConfigurations);
   const tokens = new TokenStore(options.tokenLifetimeSeconds ?? 300);
   const faults = new FaultQueue();
   const requests: RequestRecord[] = [];
@@ -72,6 +75,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }),
     ...slsRoutes(state),
     ...hsmRoutes(state),
+    ...cfsRoutes(state.cfs),
   ];
   // Aborted by stop(), so that a delayed answer cannot keep the process alive.
   const stopping = new AbortController();

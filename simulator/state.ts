@@ -6,14 +6,33 @@ export interface SimulatorState {
   sls: SlsDump;
   groups: HsmGroup[];
   version: { Counter: number; LastUpdated: string };
+  cfs: CfsConfigurations;
 }
 
-export function initialState(sls: SlsDump, groups: HsmGroup[]): SimulatorState {
+/** CFS configurations by name, as the service stores them: v3 spelling, `name` and `last_updated` set. */
+export interface CfsConfigurations {
+  configurations: Map<string, Record<string, unknown>>;
+}
+
+export function initialState(
+  sls: SlsDump,
+  groups: HsmGroup[],
+  cfsConfigurations: Readonly<Record<string, object>> = {},
+): SimulatorState {
   // Copies, so that a test's fixture object survives the writes of another test.
+  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   return {
     sls: structuredClone(sls),
     groups: structuredClone(groups),
     version: { Counter: 0, LastUpdated: new Date().toISOString() },
+    cfs: {
+      configurations: new Map(
+        Object.entries(cfsConfigurations).map(([name, configuration]) => [
+          name,
+          { last_updated: now, ...structuredClone(configuration), name },
+        ]),
+      ),
+    },
   };
 }
 
