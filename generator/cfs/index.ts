@@ -7,6 +7,7 @@
  *
  * Everything but git.ts, the fetch in base.ts and apply.ts is pure.
  */
+export { applyConfiguration, type ApplyOptions, type ApplyResult } from "./apply";
 export {
   checkConfigurationName,
   configurationPath,
@@ -16,6 +17,7 @@ export {
   type CfsApi,
   type CfsBase,
 } from "./base";
+export { backupConfigurationName, backupFileName } from "./backup";
 export {
   CFS_LAYER_DEFAULTS,
   MAX_CONFIGURATION_NAME,
