@@ -77,6 +77,41 @@ describe("uan-k3s split (built executable)", function () {
     expect(result.stderr).to.include("the split is blocked by 1 conflict");
   });
 
+  it("names the file, line and column of a malformed services file (exit 1)", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "services.json"),
+      '{"kind": "List", "items": [\n  {"metadata": }\n]}\n',
+    );
+    const result = await run(UAN_K3S, [
+      "split",
+      "--sls-file",
+      system("seed"),
+      "--services",
+      join(dir, "services.json"),
+    ]);
+    expect(result.code).to.equal(1);
+    expect(result.stdout).to.equal("");
+    expect(result.stderr).to.match(/services\.json:2:16: invalid JSON: unexpected "}"/);
+  });
+
+  it("names the JSON path of a services file of the wrong shape (exit 1)", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "services.json"),
+      JSON.stringify({ kind: "List", items: [{ metadata: { name: "x" } }] }),
+    );
+    const result = await run(UAN_K3S, [
+      "split",
+      "--sls-file",
+      system("seed"),
+      "--services",
+      join(dir, "services.json"),
+    ]);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include("/items/0/metadata must have required property 'namespace'");
+  });
+
   it("runs kubectl for the live check with --kubectl", async () => {
     const bin = tempDir();
     writeFileSync(join(bin, "services.json"), servicesList("10.102.20.200"));
