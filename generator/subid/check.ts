@@ -76,10 +76,11 @@ export function checkSubidFile(
   ) => findings.push({ level, code, file, line, message });
 
   // Duplicates: entries that belong to one user, by name or by numeric uid.
-  const firstOf = new Map<string, SubidEntry>();
+  // Keyed by account where there is one (identity: fast), else by the owner as written.
+  const firstOf = new Map<PasswdUser | string, SubidEntry>();
   subid.entries.forEach((entry, i) => {
     const user = owners[i];
-    const key = user?.name ?? entry.owner;
+    const key = user ?? entry.owner;
     const first = firstOf.get(key);
     if (first === undefined) firstOf.set(key, entry);
     else {
@@ -140,7 +141,7 @@ export function checkSubidFile(
 
   if (index !== undefined && options.missing !== false) {
     for (const user of index.eligible) {
-      if (firstOf.has(user.name)) continue;
+      if (firstOf.has(user)) continue;
       findings.push({
         level: "error",
         code: "missing",

@@ -1,6 +1,6 @@
 import { byCodeUnit } from "../../core/order";
 import { ID_LIMIT, NOBODY_UIDS } from "./defaults";
-import { decimal, linesOf, problemsError } from "./problems";
+import { decimal, digitsAt, linesOf, plainAt, problemsError } from "./problems";
 
 /** One account from a passwd-format file. */
 export interface PasswdUser {
@@ -32,7 +32,14 @@ export function parsePasswd(text: string, file: string): Passwd {
   for (let index = 0; index < lines.length; index += 1) {
     const line = index + 1;
     const content = lines[index].endsWith("\r") ? lines[index].slice(0, -1) : lines[index];
-    if (content.trim() === "" || content.startsWith("#")) continue;
+    if (content === "" || content.charCodeAt(0) === 35 /* # */) continue;
+    const fast = fastUser(content, line);
+    if (fast !== undefined && !firstLine.has(fast.name)) {
+      firstLine.set(fast.name, line);
+      users.push(fast);
+      continue;
+    }
+    if (content.trim() === "") continue;
     const where = `${file}:${line}`;
     const fields = content.split(":");
     if (fields.length !== 7) {
@@ -65,6 +72,26 @@ export function parsePasswd(text: string, file: string): Passwd {
   return { file, users };
 }
 
+/** The account on a plain valid line, or undefined for the checks below to explain. */
+function fastUser(content: string, line: number): PasswdUser | undefined {
+  const colons = [0, 0, 0, 0, 0, 0];
+  let at = -1;
+  for (let i = 0; i < 6; i += 1) {
+    at = content.indexOf(":", at + 1);
+    if (at < 0) return undefined;
+    colons[i] = at;
+  }
+  if (content.indexOf(":", at + 1) >= 0) return undefined;
+  const first = content.charCodeAt(0);
+  if (first === 43 /* + */ || first === 45 /* - */ || !plainAt(content, 0, colons[0])) {
+    return undefined;
+  }
+  const uid = digitsAt(content, colons[1] + 1, colons[2], true);
+  const gid = digitsAt(content, colons[2] + 1, colons[3], true);
+  if (uid < 0 || gid < 0 || uid >= ID_LIMIT || gid >= ID_LIMIT) return undefined;
+  return { name: content.slice(0, colons[0]), uid, gid, line };
+}
+
 function nameProblem(name: string): string | undefined {
   if (name === "") return "empty user name";
   // NIS compat lines (+user, -user, +@netgroup) are not accounts; getent expands them.
@@ -83,13 +110,18 @@ function idProblem(what: "uid" | "gid", text: string): string | undefined {
   return undefined;
 }
 
+/** Whether `user` gets ranges: uid >= `minUid`, and not nobody/nfsnobody. */
+export function isEligible(user: PasswdUser, minUid: number): boolean {
+  return user.uid >= minUid && user.uid !== NOBODY_UIDS[0] && user.uid !== NOBODY_UIDS[1];
+}
+
 /**
- * The users who get ranges: uid >= `minUid`, and not nobody/nfsnobody. Sorted by uid, then
- * name, so that new ranges do not depend on the order of the passwd file.
+ * The users who get ranges (see isEligible), sorted by uid, then name, so that new ranges do
+ * not depend on the order of the passwd file.
  */
 export function eligibleUsers(passwd: Passwd, minUid: number): PasswdUser[] {
   return passwd.users
-    .filter((user) => user.uid >= minUid && !NOBODY_UIDS.includes(user.uid))
+    .filter((user) => isEligible(user, minUid))
     .sort((a, b) => a.uid - b.uid || byCodeUnit(a.name, b.name));
 }
 
@@ -115,17 +147,22 @@ export function realIds(passwd: Passwd, which: "uid" | "gid" | "both"): Uint32Ar
  */
 export function ownerResolver(passwd: Passwd): (owner: string) => PasswdUser | undefined {
   const byName = new Map<string, PasswdUser>();
-  const byUid = new Map<number, PasswdUser>();
-  for (const user of passwd.users) {
-    byName.set(user.name, user);
-    const other = byUid.get(user.uid);
-    if (other === undefined || user.name < other.name) byUid.set(user.uid, user);
-  }
+  for (const user of passwd.users) byName.set(user.name, user);
+  // Numeric owners are rare: index by uid only when one turns up.
+  let byUid: Map<number, PasswdUser> | undefined;
   return (owner) => {
     const named = byName.get(owner);
     if (named !== undefined) return named;
     const uid = decimal(owner);
-    return uid === undefined ? undefined : byUid.get(uid);
+    if (uid === undefined) return undefined;
+    if (byUid === undefined) {
+      byUid = new Map();
+      for (const user of passwd.users) {
+        const other = byUid.get(user.uid);
+        if (other === undefined || user.name < other.name) byUid.set(user.uid, user);
+      }
+    }
+    return byUid.get(uid);
   };
 }
 
@@ -135,7 +172,7 @@ export interface PasswdIndex {
   readonly minUid: number;
   /** The users who get ranges, by uid then name (see eligibleUsers). */
   readonly eligible: readonly PasswdUser[];
-  readonly isEligible: (name: string) => boolean;
+  readonly isEligible: (user: PasswdUser) => boolean;
   /** The account an owner (name or numeric uid) stands for (see ownerResolver). */
   readonly resolve: (owner: string) => PasswdUser | undefined;
   /** Real ids, ascending: uids, gids, and both together. */
@@ -144,12 +181,11 @@ export interface PasswdIndex {
 
 export function indexPasswd(passwd: Passwd, minUid: number): PasswdIndex {
   const eligible = eligibleUsers(passwd, minUid);
-  const names = new Set(eligible.map((user) => user.name));
   return {
     passwd,
     minUid,
     eligible,
-    isEligible: (name) => names.has(name),
+    isEligible: (user) => isEligible(user, minUid),
     resolve: ownerResolver(passwd),
     ids: {
       uid: realIds(passwd, "uid"),

@@ -68,7 +68,7 @@ export function planSubid(input: SubidPlanInput): SubidPlan {
   refuseBrokenFiles(input, index, sides);
   const reserved = index.ids.both;
   const added: Record<SubidKind, SubidRange[]> = { subuid: [], subgid: [] };
-  const has = (kind: SubidKind, user: PasswdUser) => sides[kind].kept.has(user.name);
+  const has = (kind: SubidKind, user: PasswdUser) => sides[kind].kept.has(user);
 
   // Users missing from one file only: the start they have in the other, if free here.
   const unmatched: Record<SubidKind, Set<string>> = { subuid: new Set(), subgid: new Set() };
@@ -79,7 +79,7 @@ export function planSubid(input: SubidPlanInput): SubidPlan {
   ] as const) {
     const wanted = index.eligible
       .filter((user) => !has(kind, user) && has(other, user))
-      .map((user) => ({ user, start: sides[other].kept.get(user.name)!.start }))
+      .map((user) => ({ user, start: sides[other].kept.get(user)!.start }))
       .sort((a, b) => a.start - b.start || byCodeUnit(a.user.name, b.user.name));
     let end = 0; // of the ranges taken in this loop, which come in order of start
     for (const { user, start } of wanted) {
@@ -153,20 +153,20 @@ interface Side {
   readonly all: readonly SubidEntry[];
   /** For each entry (same index as the file's), the account it belongs to. */
   readonly owners: readonly (PasswdUser | undefined)[];
-  /** By user name, the entry of each user who gets a range. */
-  readonly kept: ReadonlyMap<string, SubidEntry>;
+  /** By account (identity: faster than by name), the entry of each user who gets a range. */
+  readonly kept: ReadonlyMap<PasswdUser, SubidEntry>;
   readonly removed: readonly RemovedRange[];
 }
 
 function sortOut(file: SubidFile, index: PasswdIndex): Side {
-  const kept = new Map<string, SubidEntry>();
+  const kept = new Map<PasswdUser, SubidEntry>();
   const removed: RemovedRange[] = [];
   const owners = file.entries.map((entry) => index.resolve(entry.owner));
   file.entries.forEach((entry, i) => {
     const user = owners[i];
-    if (user !== undefined && index.isEligible(user.name)) {
+    if (user !== undefined && index.isEligible(user)) {
       // Duplicates are refused before this matters; the first entry would win.
-      if (!kept.has(user.name)) kept.set(user.name, entry);
+      if (!kept.has(user)) kept.set(user, entry);
       return;
     }
     const reason: RemovedReason =
