@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: how much slower and bigger `uan-k3s-inventory --list` is than the least
  * a plain Node script needs for the same inventory (bench/floor.ts), and how much slower
- * `uan-k3s --version` starts than `node -e 0`. Runs alternate (floor, ours, floor, ours, ...)
+ * `uan-k3s --version` starts than `node -e 0`, and how long `uan-k3s subid` takes for 100,000
+ * users against an absolute target. Runs alternate (floor, ours, floor, ours, ...)
  * so that drifting machine load hits both sides alike; each figure is a median.
  * Exits 1 when a ratio misses its target. A benchmark, not a test: never run by mocha.
  */
@@ -271,6 +272,114 @@ async function versionRow(runs: number): Promise<Row> {
   return { label: "uan-k3s --version", floorLabel: "node -e 0", ...samples, wallTarget: 1.5 };
 }
 
+/** A measurement judged against a fixed time rather than a floor. */
+interface AbsoluteRow {
+  readonly label: string;
+  readonly samples: readonly Sample[];
+  readonly targetMs: number;
+}
+
+const SUBID_USERS = 100_000;
+/**
+ * Ids per user in the subid benchmark: 65536 (the default) fits only 65,534 users below
+ * 2^32, so a site with 100,000 users must give each fewer; 40,000 fits them all.
+ */
+const SUBID_COUNT = 40_000;
+
+/**
+ * `getent passwd` for `users` people (uids from 10000, a few hundred of them up among the
+ * subordinate ranges, which new ranges must step over) and the usual system accounts.
+ */
+function benchPasswd(users: number): string {
+  const lines = [
+    "root:x:0:0:root:/root:/bin/bash",
+    "daemon:x:2:2:Daemon:/sbin:/sbin/nologin",
+    "nobody:x:65534:65534:nobody:/var/lib/nobody:/bin/bash",
+  ];
+  for (let i = 0; i < users; i += 1) {
+    const uid = i % 250 === 0 ? 100_000 + i * 39_997 : 10_000 + i;
+    lines.push(`user${i}:x:${uid}:${12_790 + (i % 40)}:User ${i}:/home/users/user${i}:/bin/bash`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * `uan-k3s subid` is not wired into the CLI yet, so this times the library: a fresh node per
+ * run loads dist/generator/subid, reads passwd (and the existing files), plans and writes both
+ * files. That is everything the command will do but parse flags and print. Two cases: a first
+ * run, and an update of existing files for 99% of the users (the check of every existing line
+ * makes it the slower one).
+ */
+async function subidRows(runs: number): Promise<AbsoluteRow[]> {
+  const dir = join(benchDir, "subid");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  log(`generating a passwd file of ${SUBID_USERS} users`);
+  const passwd = join(dir, "passwd");
+  const earlier = join(dir, "passwd-earlier");
+  const text = benchPasswd(SUBID_USERS);
+  writeFileAtomic(passwd, text);
+  writeFileAtomic(
+    earlier,
+    text
+      .split("\n")
+      .filter((_, i) => i % 100 !== 50)
+      .join("\n"),
+  );
+  const library = projectPath("dist", "generator", "subid", "index.js");
+  const command = (options: Record<string, unknown>): Command => ({
+    argv: [
+      process.execPath,
+      "-e",
+      `require(${JSON.stringify(library)}).generateSubid(${JSON.stringify(options)})`,
+    ],
+    env: cleanEnv({}),
+  });
+  const base = join(dir, "base");
+  await run(command({ passwd: earlier, count: SUBID_COUNT, out: base }), "ignore");
+  const ranges = readFileSync(join(base, "subuid"), "utf8").split("\n").length - 1;
+  if (ranges < SUBID_USERS * 0.98)
+    throw new Error(`the subid base run wrote only ${ranges} ranges`);
+  let fresh = 0;
+  const out = (): string => join(dir, `out-${(fresh += 1)}`);
+  const first = (): Command => command({ passwd, count: SUBID_COUNT, out: out() });
+  const update = (): Command =>
+    command({
+      passwd,
+      count: SUBID_COUNT,
+      existingSubuid: join(base, "subuid"),
+      existingSubgid: join(base, "subgid"),
+      out: out(),
+    });
+  log(`measuring subid, ${SUBID_USERS} users, ${runs} runs each`);
+  const samples = { first: [] as Sample[], update: [] as Sample[] };
+  for (let i = 0; i < runs; i += 1) {
+    samples.first.push(await measure(first()));
+    samples.update.push(await measure(update()));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const label = `subid (library in a fresh node; CLI not wired yet), ${SUBID_USERS} users`;
+  return [
+    { label: `${label}, first run`, samples: samples.first, targetMs: 2000 },
+    { label: `${label}, update of 99%`, samples: samples.update, targetMs: 2000 },
+  ];
+}
+
+/** Prints one PASS/FAIL line per row; returns whether every target was met. */
+function reportAbsolute(rows: readonly AbsoluteRow[]): boolean {
+  let allPass = true;
+  for (const row of rows) {
+    const wall = median(row.samples.map((s) => s.wallMs));
+    const rss = median(row.samples.map((s) => s.rssKb));
+    const pass = wall < row.targetMs;
+    allPass &&= pass;
+    process.stdout.write(
+      `${row.label}: ${wall.toFixed(0)} ms, ${(rss / 1024).toFixed(0)} MiB; target wall < ${row.targetMs} ms  ${pass ? "PASS" : "FAIL"}\n`,
+    );
+  }
+  return allPass;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -339,8 +448,10 @@ async function main(): Promise<void> {
   rows.push(await fileSourceRow(100_000, 5));
   rows.push(await apiSourceRow(10_000, 7));
   rows.push(await versionRow(11));
+  const absolute = await subidRows(5);
   process.stdout.write(`node ${process.version}, medians of alternating runs\n`);
   if (!report(rows)) process.exitCode = 1;
+  if (!reportAbsolute(absolute)) process.exitCode = 1;
 }
 
 if (require.main === module) {
