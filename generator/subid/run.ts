@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors";
 import { readTextFile } from "../../core/fs";
@@ -102,7 +102,6 @@ export function generateSubid(options: SubidOptions): SubidResult {
     start: settings.start,
     prune: settings.prune ?? false,
   });
-  createDirectory(out);
   writeTogether(
     SUBID_KINDS.map((kind) => ({ path: files[kind], data: renderSubidFile(plan[kind].ranges) })),
   );
@@ -149,18 +148,6 @@ function loadPasswd(path: string): Passwd {
 function loadSubid(kind: SubidKind, path: string | undefined): SubidFile {
   if (path === undefined) return emptySubidFile(kind, `(no ${kind} file)`);
   return parseSubidFile(readTextFile(path, `${kind} file`), path, kind);
-}
-
-function createDirectory(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw new UserError(
-      `cannot create the output directory ${dir}: ${(error as Error).message}`,
-      "Pass --out a directory this user can create and write.",
-      { cause: error },
-    );
-  }
 }
 
 function summarize(plan: SubidKindPlan): SubidKindSummary {

@@ -15,6 +15,7 @@ export type WriteOps = Pick<
   | "copyFileSync"
   | "rmSync"
   | "existsSync"
+  | "mkdirSync"
 >;
 
 export interface FileToWrite {
@@ -23,11 +24,12 @@ export interface FileToWrite {
 }
 
 /**
- * Replaces several files together: all of them or none. Each is written to a temporary file
- * beside it and flushed; only when all are on disk are they renamed over their targets. If a
- * rename fails, the files already replaced are put back from hard links (or copies) taken
- * before the first rename. No temporary file is left behind either way. Mode is set exactly
- * (not through the umask): subuid and subgid must be world-readable, 0644.
+ * Replaces several files together: all of them or none, creating their directories. Each is
+ * written to a temporary file beside it and flushed; only when all are on disk are they
+ * renamed over their targets. If a rename fails, the files already replaced are put back from
+ * hard links (or copies) taken before the first rename. No temporary file is left behind
+ * either way. Mode is set exactly (not through the umask): subuid and subgid must be
+ * world-readable, 0644.
  */
 export function writeTogether(
   files: readonly FileToWrite[],
@@ -54,6 +56,14 @@ export function writeTogether(
       { cause: error },
     );
   };
+
+  for (const file of files) {
+    try {
+      ops.mkdirSync(dirname(file.path), { recursive: true });
+    } catch (error) {
+      throw fail(file.path, error);
+    }
+  }
 
   for (const file of files) {
     const temp = sibling(file.path, "tmp");

@@ -223,6 +223,15 @@ describe("subid: generateSubid", () => {
     });
   }
 
+  it("creates --out, and names it when it cannot", () => {
+    const result = run([["alice", 1001]], { out: join(dir(), "a", "b") });
+    expect(read(result.files.subuid)).to.equal("alice:100000:65536\n");
+    writeFiles(dir(), { file: "" });
+    const error = userErrorFrom(() => run([["alice", 1001]], { out: join(dir(), "file", "out") }));
+    expect(error.message).to.match(/^cannot write .*file\/out\/subuid: .*mkdir/);
+    expect(error.hint).to.contain("Nothing was changed");
+  });
+
   it("names a missing input file", () => {
     const error = userErrorFrom(() => generateSubid({ passwd: join(dir(), "nope") }));
     expect(error.message).to.equal(`cannot read passwd file ${join(dir(), "nope")}: no such file`);
