@@ -125,7 +125,8 @@ export function putForm(
   }
   if (reduced.length > 0) {
     log.warn(
-      `${origin}: ${reduced.join(", ")} carry both a branch and the commit CFS resolved it to, ` +
+      `${origin}: ${reduced.join(", ")} ${reduced.length === 1 ? "carries" : "carry"} both a ` +
+        "branch and the commit CFS resolved it to, " +
         `which CFS refuses in a PUT; ${
           resolvedBranches === "commit"
             ? "kept the commit (the content that runs now) and dropped the branch"

@@ -104,9 +104,11 @@ describe("cfs-layer: ensuring the layer in a configuration", () => {
     expect(plan.body.layers[3]).to.deep.include({ commit: COS_SHA });
     expect(plan.body.layers[3]).not.to.have.property("branch");
     expect(log.warnings).to.have.length(1);
-    expect(log.warnings[0])
-      .to.include("/layers/3 (cos-integration)")
-      .and.include("kept the commit");
+    expect(log.warnings[0]).to.equal(
+      "uan-config.json: /layers/3 (cos-integration) carries both a branch and the commit CFS " +
+        "resolved it to, which CFS refuses in a PUT; kept the commit (the content that runs now) " +
+        "and dropped the branch",
+    );
   });
 
   it("keeps the branch instead when asked, for CFS to resolve again", () => {
