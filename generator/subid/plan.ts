@@ -18,7 +18,16 @@ export interface SubidPlanInput {
   readonly start: number;
   /** Drop the ranges of owners that are not users who get ranges. */
   readonly prune: boolean;
+  /**
+   * Prune even when that drops more than a quarter of a file's ranges (and more than 10),
+   * which is refused otherwise: it is what an incomplete passwd looks like. @default false
+   */
+  readonly forcePrune?: boolean;
 }
+
+/** Pruning more than this share of a file's ranges (and more than MASS_PRUNE_MIN) needs forcePrune. */
+const MASS_PRUNE_SHARE = 0.25;
+const MASS_PRUNE_MIN = 10;
 
 /** Why an existing range has no user to keep it for. */
 export type RemovedReason = "not-in-passwd" | "below-min-uid" | "nobody";
@@ -66,12 +75,13 @@ export function planSubid(input: SubidPlanInput): SubidPlan {
     subgid: sortOut(input.existing.subgid, index),
   };
   refuseBrokenFiles(input, index, sides);
+  if (prune && input.forcePrune !== true) refuseMassPrune(input, sides);
   const reserved = index.ids.both;
   const added: Record<SubidKind, SubidRange[]> = { subuid: [], subgid: [] };
   const has = (kind: SubidKind, user: PasswdUser) => sides[kind].kept.has(user);
 
   // Users missing from one file only: the start they have in the other, if free here.
-  const unmatched: Record<SubidKind, Set<string>> = { subuid: new Set(), subgid: new Set() };
+  const unmatched: Record<SubidKind, Set<PasswdUser>> = { subuid: new Set(), subgid: new Set() };
   let top = Math.max(input.start, topOf(sides.subuid.all), topOf(sides.subgid.all));
   for (const [kind, other] of [
     ["subuid", "subgid"],
@@ -93,7 +103,7 @@ export function planSubid(input: SubidPlanInput): SubidPlan {
         end = start + count;
         top = Math.max(top, end);
       } else {
-        unmatched[kind].add(user.name);
+        unmatched[kind].add(user);
       }
     }
   }
@@ -102,8 +112,8 @@ export function planSubid(input: SubidPlanInput): SubidPlan {
   const queue = index.eligible.filter(
     (user) =>
       (!has("subuid", user) && !has("subgid", user)) ||
-      unmatched.subuid.has(user.name) ||
-      unmatched.subgid.has(user.name),
+      unmatched.subuid.has(user) ||
+      unmatched.subgid.has(user),
   );
   const next = cursor(reserved, top, count);
   queue.forEach((user, position) => {
@@ -209,10 +219,27 @@ function refuseBrokenFiles(
   }
 }
 
+/**
+ * `getent passwd` on a node whose directory service is down lists only local accounts; pruning
+ * against that would drop nearly every range, and renumber everyone on the next run.
+ */
+function refuseMassPrune(input: SubidPlanInput, sides: Readonly<Record<SubidKind, Side>>): void {
+  for (const kind of SUBID_KINDS) {
+    const dropped = sides[kind].removed.length;
+    const total = input.existing[kind].entries.length;
+    if (dropped > MASS_PRUNE_MIN && dropped > total * MASS_PRUNE_SHARE) {
+      throw new UserError(
+        `--prune would drop ${dropped} of the ${total} ranges in ${input.existing[kind].file}: is ${input.passwd.file} complete?`,
+        "A passwd file taken while LDAP or sssd was down lists only local accounts. Check it (the removed users are in the report without --prune); to prune that many on purpose, pass --force-prune.",
+      );
+    }
+  }
+}
+
 function outOfIds(user: PasswdUser, pending: number, count: number): UserError {
   return new UserError(
     `out of subordinate ids: ${pending} user${pending === 1 ? "" : "s"} (from ${user.name}, uid ${user.uid}) still need ${count} ids each, and ids must stay below ${ID_LIMIT}`,
-    "Give each user fewer ids with --count, start lower with --start, or free space by removing ranges at the top of the existing files.",
+    "Give each new user fewer ids with --count, or start lower with --start if no existing range is higher.",
   );
 }
 

@@ -34,6 +34,11 @@ export interface SubidOptions {
   readonly existingSubgid?: string;
   /** Drop the ranges of owners who no longer get one. @default false */
   readonly prune?: boolean;
+  /**
+   * Let `prune` drop more than a quarter of a file's ranges (refused otherwise: that is what
+   * a passwd taken while LDAP was down looks like). Suggested flag: --force-prune. @default false
+   */
+  readonly forcePrune?: boolean;
 }
 
 export interface SubidKindSummary {
@@ -101,6 +106,7 @@ export function generateSubid(options: SubidOptions): SubidResult {
     count: settings.count,
     start: settings.start,
     prune: settings.prune ?? false,
+    forcePrune: options.forcePrune ?? false,
   });
   writeTogether(
     SUBID_KINDS.map((kind) => ({ path: files[kind], data: renderSubidFile(plan[kind].ranges) })),

@@ -144,6 +144,28 @@ describe("subid: planSubid", () => {
     );
   });
 
+  it("refuses to prune more than a quarter of a file unless forced: passwd may be incomplete", () => {
+    // 40 users had ranges; a passwd taken while LDAP was down shows only alice.
+    const lines = Array.from({ length: 40 }, (_, i) => `user${i}:${200000 + i * 10}:10\n`).join("");
+    const existing = { subuid: subuidOf(`alice:100000:10\n${lines}`) };
+    const error = userErrorFrom(() => plan(passwdOf(team.slice(0, 2)), existing, { prune: true }));
+    expect(error.message).to.equal(
+      "--prune would drop 40 of the 41 ranges in subuid: is passwd complete?",
+    );
+    expect(error.hint).to.contain("--force-prune");
+    const forced = plan(passwdOf(team.slice(0, 2)), existing, { prune: true, forcePrune: true });
+    expect(files(forced).subuid).to.equal("alice:100000:10\n");
+    // Without --prune nothing is dropped, so nothing is refused.
+    expect(plan(passwdOf(team.slice(0, 2)), existing).subuid.ranges).to.have.length(41);
+    // Up to a quarter (or up to 10 ranges) is ordinary housekeeping.
+    const few = {
+      subuid: subuidOf(`alice:100000:10\n${lines.split("\n").slice(0, 10).join("\n")}\n`),
+    };
+    expect(plan(passwdOf(team.slice(0, 2)), few, { prune: true }).subuid.removed).to.have.length(
+      10,
+    );
+  });
+
   it("does not depend on the order of the passwd file", () => {
     const shuffled = [team[3], team[1], team[0], team[2]];
     expect(files(plan(passwdOf(shuffled)))).to.deep.equal(files(plan(passwdOf(team))));

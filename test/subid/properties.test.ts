@@ -121,6 +121,7 @@ function setUp(input: Input, planned: readonly Account[] = input.accounts) {
     count: input.count,
     start: input.start,
     prune: input.prune,
+    forcePrune: true, // the mass-prune guard has its own test
   });
   return { passwd, existing, plan };
 }
