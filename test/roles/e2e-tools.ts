@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderRoles, TEMPLATES_DIR } from "../../generator/render";
 import type { UanK3SConfig } from "../../schemas/generated/config";
-import { run, type Result } from "../cli/exec";
+import { ansible, output, type Result } from "./ansible";
 import { fixtureModel, writeFiles, type SystemName } from "./render";
 
 /**
@@ -61,13 +61,11 @@ export function renderOwnRoles(
   return tree;
 }
 
-/** What Ansible needs to run quietly and the same everywhere. */
+/** What Ansible needs, besides ansible()'s clean environment, to run quietly on localhost. */
 function ansibleEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ANSIBLE_NOCOLOR: "1",
-    ANSIBLE_FORCE_COLOR: "0",
-    ANSIBLE_PYTHON_INTERPRETER: "/usr/bin/python3",
     ANSIBLE_LOCALHOST_WARNING: "false",
+    ANSIBLE_PIPELINING: "true",
     ANSIBLE_INVENTORY_UNPARSED_WARNING: "false",
     ANSIBLE_RETRY_FILES_ENABLED: "false",
     ...extra,
@@ -92,7 +90,8 @@ export async function ansibleTemplate(
   varsFiles: readonly string[],
   vars: object,
 ): Promise<string> {
-  const result = await run(
+  const result = await ansible(
+    tree,
     "ansible",
     [
       ...["localhost", "-c", "local", "-i", "localhost,", "-m", "ansible.builtin.template"],
@@ -151,7 +150,8 @@ export async function runRole(
     ].join("\n"),
   );
   const path = [options.path, process.env.PATH ?? "/usr/bin:/bin"].filter(Boolean).join(":");
-  const result = await run(
+  const result = await ansible(
+    tree,
     "ansible-playbook",
     [
       ...["-i", "localhost,", playbook],
@@ -172,11 +172,6 @@ function recap(result: Result): Recap {
     failed: count("failed"),
     skipped: count("skipped"),
   };
-}
-
-/** A command's output for an assertion message. */
-export function output(result: Result): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
 
 /** Polls `check` every 50 ms until it holds; fails after `ms` with `what`. */

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import YAML from "yaml";
 import type { HaproxyInstance, UanK3SConfig } from "../../schemas/generated/config";
 import { run } from "../cli/exec";
-import { ansibleTemplate, output, renderOwnRoles, runRole, Scratch } from "./e2e-tools";
+import { output } from "./ansible";
+import { ansibleTemplate, renderOwnRoles, runRole, Scratch } from "./e2e-tools";
 
 // Backends are IP addresses, or names no resolver is ever asked about (a DNS label longer than
 // 63 characters fails inside the C library), so that HAProxy sends no DNS query off the box.

@@ -14,11 +14,11 @@ import {
 import { join } from "node:path";
 import type { SshdInstance, UanK3SConfig } from "../../schemas/generated/config";
 import { run } from "../cli/exec";
+import { output } from "./ansible";
 import {
   ansibleTemplate,
   ensurePrivsepDir,
   keyPair,
-  output,
   podmanRuns,
   renderOwnRoles,
   runRole,
@@ -459,25 +459,21 @@ describe("uan_sshd role run by ansible-playbook against a stand-in systemctl", f
   });
 
   it("refuses a hand-edited vars file with two instances on one port, or on the system sshd's", async () => {
-    for (const ports of [
+    const cases = [
       [9000, 9000],
       [22, 9001],
-    ]) {
+    ].map((ports) => {
       const at = node();
-      const result = await play(
-        at,
-        {},
-        {
-          vars: {
-            uan_sshd_configs: ports.map((port, index) => ({
-              name: `i${index}`,
-              port,
-              config_path: at.configs,
-              match: "User *",
-            })),
-          },
-        },
-      );
+      const configs = ports.map((port, index) => ({
+        name: `i${index}`,
+        port,
+        config_path: at.configs,
+        match: "User *",
+      }));
+      return { at, run: play(at, {}, { vars: { uan_sshd_configs: configs } }) };
+    });
+    for (const { at, run: running } of cases) {
+      const result = await running;
       expect(result.code, output(result)).not.to.equal(0);
       expect(result.stdout).to.include("two instances share a name or a port, or one takes a port");
       expect(existsSync(at.configs)).to.equal(false);
