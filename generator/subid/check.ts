@@ -7,7 +7,7 @@ import { span, type LineProblemCode, type SubidEntry, type SubidFile } from "./s
 /**
  * What `--check` can find. Errors: `malformed` (not name:start:count), `count` (zero or
  * negative), `limit` (past 2^32 - 2), `duplicate` (a second entry for one user), `overlap`,
- * `real-id` (a range holds the uid, or gid, of an account in passwd), `missing` (a user of
+ * `real-id` (a range holds a uid of passwd; in subgid, a gid or uid), `missing` (a user of
  * passwd without an entry). Warning: `unknown-owner` (an owner passwd does not know).
  */
 export type FindingCode =
@@ -115,22 +115,19 @@ export function checkSubidFile(
   }
 
   if (index !== undefined) {
-    const which = subid.kind === "subuid" ? "uid" : "gid";
-    const ids = index.ids[which];
-    let holder: Map<number, PasswdUser> | undefined;
+    // subgid ranges are checked against uids too: with user private groups (the usual
+    // setup) each uid is also a gid, and passwd shows only primary groups.
+    const ids = index.ids[subid.kind === "subuid" ? "uid" : "both"];
+    let describe: ((id: number) => string) | undefined;
     for (const entry of subid.entries) {
       const inside = idsWithin(ids, entry.start, entry.count, NAMED);
       if (inside.total === 0) continue;
-      holder ??= firstHolders(index.passwd, which);
-      const named = inside.first.map((id) => {
-        const user = holder!.get(id)!;
-        return `${which} ${id} (${user.name}, ${index.passwd.file}:${user.line})`;
-      });
+      describe ??= describer(index.passwd, subid.kind);
       const more = inside.total > NAMED ? ` and ${inside.total - NAMED} more` : "";
       at(
         entry.line,
         "real-id",
-        `range ${span(entry)} of ${entry.owner} includes the real ${named.join(", ")}${more}: that user's files would be reachable from containers`,
+        `range ${span(entry)} of ${entry.owner} includes the real ${inside.first.map(describe).join(", ")}${more}: files they own would be reachable from containers`,
       );
     }
   }
@@ -153,11 +150,22 @@ export function checkSubidFile(
   return findings;
 }
 
-/** For each id of `which`, the first account in passwd that has it. */
-function firstHolders(passwd: Passwd, which: "uid" | "gid"): Map<number, PasswdUser> {
-  const holders = new Map<number, PasswdUser>();
-  for (const user of passwd.users) if (!holders.has(user[which])) holders.set(user[which], user);
-  return holders;
+/** Names a real id for a message: `uid 1001 (alice, passwd:3)`; gids first in subgid. */
+function describer(passwd: Passwd, kind: SubidFile["kind"]): (id: number) => string {
+  const holders = (which: "uid" | "gid") => {
+    const map = new Map<number, PasswdUser>();
+    for (const user of passwd.users) if (!map.has(user[which])) map.set(user[which], user);
+    return map;
+  };
+  const byUid = holders("uid");
+  const byGid = kind === "subgid" ? holders("gid") : new Map<number, PasswdUser>();
+  return (id) => {
+    const gidOf = byGid.get(id);
+    if (gidOf !== undefined) return `gid ${id} (${gidOf.name}, ${passwd.file}:${gidOf.line})`;
+    const uidOf = byUid.get(id)!;
+    const group = kind === "subgid" ? ", the gid of its user private group" : "";
+    return `uid ${id} (${uidOf.name}, ${passwd.file}:${uidOf.line}${group})`;
+  };
 }
 
 export interface Overlap {

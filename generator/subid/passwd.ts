@@ -126,8 +126,8 @@ export function eligibleUsers(passwd: Passwd, minUid: number): PasswdUser[] {
 }
 
 /**
- * The ids of `which` in `passwd` (all accounts), ascending; repeats are harmless to the
- * binary searches that use them. A typed array: sorted numerically, natively, fast.
+ * The distinct ids of `which` in `passwd` (all accounts), ascending. A typed array: sorted
+ * numerically, natively, fast.
  */
 export function realIds(passwd: Passwd, which: "uid" | "gid" | "both"): Uint32Array {
   const { users } = passwd;
@@ -137,7 +137,12 @@ export function realIds(passwd: Passwd, which: "uid" | "gid" | "both"): Uint32Ar
     if (which !== "gid") ids[i++] = user.uid;
     if (which !== "uid") ids[i++] = user.gid;
   }
-  return ids.sort();
+  ids.sort();
+  let distinct = 0;
+  for (let j = 0; j < ids.length; j += 1) {
+    if (j === 0 || ids[j] !== ids[j - 1]) ids[distinct++] = ids[j];
+  }
+  return ids.subarray(0, distinct);
 }
 
 /**

@@ -121,16 +121,23 @@ describe("subid: checkSubidFiles", () => {
   it("reports a range that includes a real uid, naming the account", () => {
     const result = check("alice:100000:65536\nbob:165536:65536\ncarol:231072:65536\n", clean);
     expect(formatFinding(only(result, "real-id"))).to.equal(
-      "subuid:1: error: range 100000-165535 of alice includes the real uid 120000 (carol, passwd:4): that user's files would be reachable from containers",
+      "subuid:1: error: range 100000-165535 of alice includes the real uid 120000 (carol, passwd:4): files they own would be reachable from containers",
     );
   });
 
-  it("checks subgid ranges against gids, not uids", () => {
+  it("checks subgid ranges against gids, and uids (user private groups)", () => {
     const subgid = "alice:50:100\nbob:119990:20\ncarol:331072:65536\n";
     const result = check(clean, subgid);
-    expect(formatFinding(only(result, "real-id"))).to.equal(
-      "subgid:1: error: range 50-149 of alice includes the real gid 100 (carol, passwd:4): that user's files would be reachable from containers",
-    );
+    expect(
+      result.findings.filter((finding) => finding.code === "real-id").map(formatFinding),
+    ).to.deep.equal([
+      "subgid:1: error: range 50-149 of alice includes the real gid 100 (carol, passwd:4): files they own would be reachable from containers",
+      "subgid:2: error: range 119990-120009 of bob includes the real uid 120000 (carol, passwd:4, the gid of its user private group): files they own would be reachable from containers",
+    ]);
+    // subuid ranges are about uids only: a gid inside one is harmless.
+    expect(
+      check("alice:50:100\nbob:265536:65536\ncarol:331072:65536\n", clean).findings,
+    ).to.deep.equal([]);
   });
 
   it("reports users of passwd without an entry, with their passwd line", () => {

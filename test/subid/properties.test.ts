@@ -48,13 +48,14 @@ type Candidate = { who: number | string; byUid: boolean; start: number; count: n
 
 /**
  * A valid existing file built from candidates: later lines that would duplicate a user,
- * overlap a range or hold a real id of the file's kind are dropped, as an admin would fix them.
+ * overlap a range or hold a real id are dropped, as an admin would fix them.
  */
 function existingFile(kind: SubidKind, passwd: Passwd, candidates: readonly Candidate[]): string {
   const { users } = passwd;
   const taken: SubidRange[] = [];
   const owners = new Set<string>();
-  const real = users.map((user) => (kind === "subuid" ? user.uid : user.gid));
+  // As --check sees it: uids for subuid; gids and uids (user private groups) for subgid.
+  const real = users.flatMap((user) => (kind === "subuid" ? [user.uid] : [user.gid, user.uid]));
   for (const { who, byUid, start, count } of candidates) {
     let owner = String(who);
     let key = owner;
