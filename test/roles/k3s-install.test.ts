@@ -35,15 +35,17 @@ async function checkRun(
     mkdirSync(join(dir, "data", "server"), { recursive: true });
     writeFileSync(join(dir, "data", "server", "token"), `${SECRET}\n`, { mode: 0o600 });
   }
-  const host = (name: string, index: number) => [name, { ansible_host: `127.0.0.${index + 1}` }];
-  const hosts = [...servers, ...agents].map(host);
+  // Each host is this machine, but has its own loopback address to be probed and joined at.
+  const hosts = Object.fromEntries(
+    [...servers, ...agents].map((name, index) => [name, { ansible_host: `127.0.0.${index + 1}` }]),
+  );
   const inventory = join(dir, "inventory.yml");
   writeFileSync(
     inventory,
     YAML.stringify({
       all: {
         vars: { ansible_connection: "local", ansible_python_interpreter: "/usr/bin/python3" },
-        hosts: Object.fromEntries(hosts),
+        hosts,
         children: {
           k3s_server: { hosts: Object.fromEntries(servers.map((name) => [name, {}])) },
           k3s_agent: { hosts: Object.fromEntries(agents.map((name) => [name, {}])) },
