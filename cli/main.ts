@@ -182,6 +182,86 @@ export function buildProgram(): Command {
     );
   });
 
+  addSourceOptions(
+    program
+      .command("cfs-layer")
+      .description("ensure the k3s.yml layer in a CFS configuration: print it, or apply it")
+      .option("--commit <sha>", "the uan-config-management commit the layer runs")
+      .option("--repo <dir>", "use HEAD of this checkout (where gen-roles --commit wrote)")
+      .option("--branch <name>", "resolve this branch on the VCS remote (git ls-remote)")
+      .option("--keep-branch", "with --branch: send the branch and let CFS resolve it (v3 only)")
+      .option(
+        "--layer-name <name>",
+        "layer name, at most 45 characters (default: uan-k3s-<short sha>)",
+      )
+      .option(
+        "--clone-url <url>",
+        "default: https://api-gw-service-nmn.local/vcs/cray/uan-config-management.git",
+      )
+      .option("--playbook <file>", "default: k3s.yml")
+      .addOption(
+        new Option("--api <version>", "CFS API and field spelling")
+          .choices(["v3", "v2"])
+          .default("v3"),
+      )
+      .option(
+        "--base-file <file>",
+        "start from this configuration (cray cfs v3 configurations describe NAME --format json)",
+      )
+      .option("--base-name <name>", "start from this configuration in CFS")
+      .addOption(
+        new Option("--format <format>", "what to print")
+          .choices(["json", "bootprep"])
+          .default("json"),
+      )
+      .option("--out <file>", "write it to this file (atomically) instead of stdout")
+      .option(
+        "--name <configuration>",
+        "the CFS configuration to write with --apply (or to name in bootprep)",
+      )
+      .option("--apply", "write the configuration to CFS: a dry run with a diff unless --yes")
+      .option("--yes", "with --apply: really write")
+      .option(
+        "--backup-in-cfs",
+        "with --apply: also save the old configuration in CFS as <name>-backup-<time>",
+      )
+      .option("--backup-dir <dir>", "where --apply keeps its backup file (default: .)")
+      .option(
+        "--vcs-credentials <file>",
+        "VCS username and password (else VCS_USERNAME / VCS_PASSWORD)",
+      ),
+  ).action(async (flags: Flags) => {
+    const { settings } = settingsFrom(flags);
+    const { runCfsLayer } = await import("./cfs-layer");
+    const text = (key: string): string | undefined => flags[key] as string | undefined;
+    await runCfsLayer(
+      {
+        commit: text("commit"),
+        repo: text("repo"),
+        branch: text("branch"),
+        keepBranch: flags.keepBranch === true,
+        layerName: text("layerName"),
+        cloneUrl: text("cloneUrl"),
+        playbook: text("playbook"),
+        api: flags.api as "v3" | "v2",
+        baseFile: text("baseFile"),
+        baseName: text("baseName"),
+        format: flags.format as "json" | "bootprep",
+        out: text("out"),
+        apply: flags.apply === true,
+        name: text("name"),
+        yes: flags.yes === true,
+        backupInCfs: flags.backupInCfs === true,
+        backupDir: text("backupDir"),
+        vcsCredentials: text("vcsCredentials"),
+      },
+      settings,
+      process.env,
+      stderrLog,
+      (output) => process.stdout.write(output),
+    );
+  });
+
   program
     .command("init")
     .description("write a starter uan-k3s.yaml with every setting and its default")

@@ -1,0 +1,146 @@
+import { resolve } from "node:path";
+import { UserError } from "../core/errors";
+import { writeFileAtomic } from "../core/fs";
+import type { Log } from "../core/log";
+import type { CfsApiVersion, CfsBase, RevisionSource } from "../generator/cfs";
+import type { SourceSettings } from "./settings";
+import { apiOptions } from "./sources";
+
+export interface CfsLayerOptions {
+  /** Exactly one of these three says which commit the layer runs. */
+  readonly commit?: string;
+  readonly repo?: string;
+  readonly branch?: string;
+  /** Send the branch and let CFS resolve it (v3 only). @default false */
+  readonly keepBranch: boolean;
+  readonly layerName?: string;
+  readonly cloneUrl?: string;
+  readonly playbook?: string;
+  /** @default "v3" */
+  readonly api: CfsApiVersion;
+  readonly baseFile?: string;
+  readonly baseName?: string;
+  /** @default "json" */
+  readonly format: "json" | "bootprep";
+  readonly out?: string;
+  /** Write the configuration `name` to CFS; a dry run with a diff unless `yes`. */
+  readonly apply: boolean;
+  readonly name?: string;
+  readonly yes: boolean;
+  readonly backupInCfs: boolean;
+  readonly backupDir?: string;
+  /** VCS credentials file (else VCS_USERNAME / VCS_PASSWORD). */
+  readonly vcsCredentials?: string;
+}
+
+/** `uan-k3s cfs-layer`: the K3s layer, ensured in a configuration, printed or applied. */
+export async function runCfsLayer(
+  options: CfsLayerOptions,
+  settings: SourceSettings,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+  write: (text: string) => void,
+): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cfs = require("../generator/cfs") as typeof import("../generator/cfs");
+  const revisionSource = revisionFrom(options);
+  if (options.apply && options.name === undefined)
+    throw new UserError("--apply needs --name CONFIGURATION");
+  if (options.baseFile !== undefined && options.baseName !== undefined) {
+    throw new UserError("give --base-file or --base-name, not both");
+  }
+  const cloneUrl = options.cloneUrl ?? cfs.CFS_LAYER_DEFAULTS.cloneUrl;
+  const credentials = cfs.vcsCredentials({ file: options.vcsCredentials, env }, log);
+  const revision = await cfs.resolveRevision(revisionSource, cloneUrl, {
+    log,
+    credentials,
+    caCertFile: settings.caCert,
+  });
+  const layer = cfs.buildLayer({
+    revision,
+    name: options.layerName,
+    cloneUrl,
+    playbook: options.playbook,
+    apiVersion: options.api,
+  });
+
+  const needsApi = options.apply || options.baseName !== undefined;
+  const api = needsApi ? apiClient(settings, log) : undefined;
+  const read =
+    api !== undefined && options.name !== undefined
+      ? await cfs.fetchConfiguration(api, options.name, options.api)
+      : undefined;
+  const base: CfsBase =
+    options.baseFile !== undefined
+      ? cfs.readBaseFile(options.baseFile)
+      : options.baseName !== undefined
+        ? options.baseName === options.name && read !== undefined
+          ? read
+          : await cfs.fetchConfiguration(api!, options.baseName, options.api)
+        : (read ?? cfs.EMPTY_BASE);
+  const plan = cfs.ensureLayer(base, layer, { apiVersion: options.api, log });
+  log.info(cfs.describePlan(plan, options.name ?? "(configuration)").trimEnd());
+
+  const rendered =
+    options.format === "bootprep"
+      ? cfs.bootprepYaml(options.name as string, plan.body)
+      : cfs.configurationJson(plan.body);
+  if (options.out !== undefined) {
+    writeFileAtomic(resolve(options.out), rendered);
+    log.info(`wrote ${resolve(options.out)}`);
+  } else if (!options.apply) {
+    write(rendered);
+  }
+  if (!options.apply || api === undefined || read === undefined || options.name === undefined)
+    return;
+
+  const diff = cfs.diffConfigurations(read.configuration, plan.body, options.name);
+  write(diff);
+  if (!options.yes) {
+    return log.info(
+      diff === ""
+        ? `dry run: ${options.name} already holds this layer`
+        : `dry run: run again with --yes to write ${options.name}`,
+    );
+  }
+  const result = await cfs.applyConfiguration(api, options.name, read, plan, {
+    backupDir: resolve(options.backupDir ?? "."),
+    backupInCfs: options.backupInCfs,
+    log,
+  });
+  log.info(
+    result.outcome === "unchanged"
+      ? `${options.name} already holds this layer; nothing written`
+      : `${result.outcome} ${options.name}` +
+          (result.backupFile === undefined
+            ? ""
+            : `; the configuration before is in ${result.backupFile}`) +
+          (result.backupConfiguration === undefined
+            ? ""
+            : ` and in CFS as ${result.backupConfiguration}`),
+  );
+}
+
+function revisionFrom(options: CfsLayerOptions): RevisionSource {
+  const given = [options.commit, options.repo, options.branch].filter(
+    (value) => value !== undefined,
+  );
+  if (given.length !== 1) {
+    throw new UserError(
+      "give exactly one of --commit SHA, --repo DIR or --branch NAME",
+      "--repo reads HEAD of the checkout gen-roles --commit wrote to; --branch resolves the branch on the VCS remote.",
+    );
+  }
+  if (options.keepBranch && options.branch === undefined)
+    throw new UserError("--keep-branch goes with --branch");
+  if (options.commit !== undefined) return { kind: "commit", commit: options.commit };
+  if (options.repo !== undefined) return { kind: "checkout", dir: resolve(options.repo) };
+  return { kind: "branch", branch: options.branch as string, keepBranch: options.keepBranch };
+}
+
+function apiClient(settings: SourceSettings, log: Log): import("../csm/api-client").CsmClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const api = require("../csm/api-client") as typeof import("../csm/api-client");
+  // Configurations are read to be written back: never from a cache.
+  return api.createCsmClient(apiOptions({ ...settings, refresh: true, cacheTtl: 0 }), log);
+}
