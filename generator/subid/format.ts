@@ -24,7 +24,10 @@ export function formatCheck(result: SubidCheckResult): string {
 /** How many names a summary line shows before "and N more". */
 const SHOWN = 10;
 
-/** What `uan-k3s subid` tells the admin: per file what changed, then the upload commands. */
+/**
+ * What `uan-k3s subid` tells the admin: per file what changed, the warnings, then the upload
+ * commands.
+ */
 export function formatSubidResult(result: SubidResult): string {
   const lines: string[] = [];
   for (const kind of SUBID_KINDS) {
@@ -38,6 +41,7 @@ export function formatSubidResult(result: SubidResult): string {
       );
     }
   }
+  for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   lines.push("Upload them to the user S3 bucket, where the uan_podman role fetches them:");
   for (const command of result.uploadCommands) lines.push(`  ${command}`);
   return `${lines.join("\n")}\n`;

@@ -64,6 +64,8 @@ export interface SubidResult {
    * Never run by uan-k3s.
    */
   readonly uploadCommands: readonly string[];
+  /** Things the admin should read before uploading (for stderr). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -108,16 +110,35 @@ export function generateSubid(options: SubidOptions): SubidResult {
     prune: settings.prune ?? false,
     forcePrune: options.forcePrune ?? false,
   });
+  const users = eligibleUsers(passwd, settings.minUid).length;
   writeTogether(
     SUBID_KINDS.map((kind) => ({ path: files[kind], data: renderSubidFile(plan[kind].ranges) })),
   );
   return {
     files,
-    users: eligibleUsers(passwd, settings.minUid).length,
+    users,
     summary: { subuid: summarize(plan.subuid), subgid: summarize(plan.subgid) },
     plan,
     uploadCommands: uploadCommands(files),
+    warnings: warningsFor(existingPaths, users),
   };
+}
+
+/** What could make an upload hurt: files started afresh, or nobody to give ranges to. */
+function warningsFor(
+  existing: Readonly<Record<SubidKind, string | undefined>>,
+  users: number,
+): string[] {
+  const warnings: string[] = [];
+  for (const kind of SUBID_KINDS) {
+    if (existing[kind] !== undefined) continue;
+    // The one mistake that cannot be undone after the upload: every user renumbered.
+    warnings.push(
+      `no existing ${kind} was given, so every range in it is new. If the user bucket already has one, fetch it (cray artifacts get user ${kind} ${kind}.current) and run again with --existing-${kind} ${kind}.current before uploading: moved ranges orphan users' container storage.`,
+    );
+  }
+  if (users === 0) warnings.push("the passwd file has no users at or above --min-uid");
+  return warnings;
 }
 
 /** `uan-k3s subid --check`: typed flags. */

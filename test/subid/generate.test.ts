@@ -85,12 +85,26 @@ describe("subid: generateSubid", () => {
         `${result.files.subgid}: 1 range`,
         "  added: alice",
         "  kept:  none",
+        `warning: ${result.warnings[0]}`,
+        `warning: ${result.warnings[1]}`,
         "Upload them to the user S3 bucket, where the uan_podman role fetches them:",
         `  ${result.uploadCommands[0]}`,
         `  ${result.uploadCommands[1]}`,
         "",
       ].join("\n"),
     );
+  });
+
+  it("warns, before any upload, when a file was started afresh or there is nobody", () => {
+    const first = run([["alice", 1001]]);
+    expect(first.warnings).to.deep.equal([
+      "no existing subuid was given, so every range in it is new. If the user bucket already has one, fetch it (cray artifacts get user subuid subuid.current) and run again with --existing-subuid subuid.current before uploading: moved ranges orphan users' container storage.",
+      "no existing subgid was given, so every range in it is new. If the user bucket already has one, fetch it (cray artifacts get user subgid subgid.current) and run again with --existing-subgid subgid.current before uploading: moved ranges orphan users' container storage.",
+    ]);
+    expect(run([["alice", 1001]]).warnings).to.deep.equal([]);
+    expect(run([["root", 0]]).warnings).to.deep.equal([
+      "the passwd file has no users at or above --min-uid",
+    ]);
   });
 
   it("shell-quotes a path that needs it in the upload commands", () => {
