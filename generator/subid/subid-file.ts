@@ -39,9 +39,10 @@ export function emptySubidFile(kind: SubidKind, file: string): SubidFile {
 /**
  * Reads a subuid(5)/subgid(5) file leniently: every bad line becomes a problem, so `--check`
  * can report them all. Blank lines and `#` comments are skipped, as shadow-utils (which
- * ignores any line it cannot parse) and containers/storage (which skips `#` lines) do.
- * Stricter than shadow-utils where it would silently ignore a user's line: a CR before the LF,
- * spaces, a sign or a leading zero (older shadow-utils read numbers with base 0: octal).
+ * ignores any line it cannot parse) and containers/storage (Podman's reader, which skips `#`
+ * lines but rejects the whole file for one line without three fields) do. Stricter than
+ * shadow-utils where it would silently ignore a user's line: a CR before the LF, spaces, a
+ * sign or a leading zero (older shadow-utils read numbers with base 0: octal).
  */
 export function parseSubidFile(text: string, file: string, kind: SubidKind): SubidFile {
   const entries: SubidEntry[] = [];
