@@ -10,14 +10,25 @@ export function lowerBound(sorted: ArrayLike<number>, value: number): number {
   return low;
 }
 
-/** How many ids of ascending `sorted` lie in [start, start + count), and the first `most`. */
+/**
+ * How many ids of ascending `sorted` lie in [start, start + count), and the first `most`; the
+ * list is made only when there are any (100,000 ranges are checked, and nearly all are clean).
+ */
 export function idsWithin(
   sorted: Uint32Array,
   start: number,
   count: number,
   most: number,
-): { total: number; first: number[] } {
+): IdsWithin {
   const from = lowerBound(sorted, start);
+  if (from === sorted.length || sorted[from] >= start + count) return NONE;
   const to = lowerBound(sorted, start + count);
   return { total: to - from, first: [...sorted.subarray(from, Math.min(to, from + most))] };
 }
+
+export interface IdsWithin {
+  readonly total: number;
+  readonly first: readonly number[];
+}
+
+const NONE: IdsWithin = { total: 0, first: [] };
