@@ -189,6 +189,22 @@ else:
     sys.exit("helm stub: unexpected " + " ".join(args))
 `;
 
+/**
+ * A stand-in for podman that accepts only the default uan_haproxy_validate_command's shape
+ * (HAProxy's check of the mounted file in haproxy_image) and runs the real check on the file.
+ */
+const PODMAN_STUB = `#!/usr/bin/python3
+import os, re, sys
+
+args = sys.argv[1:]
+mount = re.fullmatch(r"--volume=(/[^:]+):/tmp/haproxy.cfg:ro", args[5] if len(args) > 5 else "")
+expected = ["run", "--rm", "--network=host", "--user=root", "--entrypoint=haproxy",
+            args[5], "registry.local/haproxytech/haproxy-alpine:2.6.6", "-c", "-f", "/tmp/haproxy.cfg"]
+if mount is None or args != expected:
+    sys.exit("podman stub: unexpected " + repr(args))
+os.execvp("haproxy", ["haproxy", "-c", "-f", mount.group(1)])
+`;
+
 interface HelmCall {
   readonly args: string[];
   readonly kubeconfig: string | null;
@@ -205,6 +221,7 @@ describe("uan_haproxy role run by ansible-playbook against a stand-in helm", fun
     const state = scratch.dir();
     const helm = join(scratch.dir(), "helm");
     writeFileSync(helm, HELM_STUB, { mode: 0o755 });
+    writeFileSync(join(install, "podman"), PODMAN_STUB, { mode: 0o755 });
     const charts = join(install, "charts");
     mkdirSync(charts);
     writeFileSync(join(charts, "haproxy-1.17.3.tgz"), "not really a chart");
@@ -226,8 +243,8 @@ describe("uan_haproxy role run by ansible-playbook against a stand-in helm", fun
     const tree = renderOwnRoles(scratch, "split", config(setup, instance));
     return runRole(tree, "uan_haproxy", {
       varsFiles: ["vars/uan_k3s.yml", "vars/uan_helm.yml"],
-      // The K3s node has podman and the chart's image; here HAProxy itself is installed.
-      vars: { uan_haproxy_validate_command: "haproxy -c -f %s" },
+      // The default check, with a podman that runs this machine's HAProxy instead of the image's.
+      vars: { uan_haproxy_podman: join(setup.install, "podman") },
       env: { HELM_STUB_STATE: setup.state, ...options.env },
       ...(options.check === undefined ? {} : { check: options.check }),
     });
