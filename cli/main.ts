@@ -263,6 +263,61 @@ export function buildProgram(): Command {
   });
 
   program
+    .command("subid")
+    .description("write /etc/subuid and /etc/subgid for rootless Podman, or --check existing ones")
+    .option("--passwd <file>", "users, in passwd format (getent passwd, or an LDAP export)")
+    .option("--out <dir>", "where subuid and subgid are written (default: .)")
+    .option("--min-uid <n>", "skip accounts below this uid (default: 1000)")
+    .option("--count <n>", "ids per user (default: 65536)")
+    .option(
+      "--start <n>",
+      "first id of the first range (default: 100000, or above the existing ranges)",
+    )
+    .option("--existing-subuid <file>", "the current subuid: every user keeps their range")
+    .option("--existing-subgid <file>", "the current subgid: every user keeps their range")
+    .option("--prune", "drop the ranges of users no longer in passwd (kept by default)")
+    .option("--force-prune", "with --prune: allow dropping more than a quarter of the ranges")
+    .option("--check", "validate --existing-subuid and --existing-subgid instead of writing")
+    .action(async (flags: Flags) => {
+      const { runSubid } = await import("./subid");
+      runSubid(flags, stderrLog, (text) => process.stdout.write(text));
+    });
+
+  addSourceOptions(
+    program
+      .command("doctor")
+      .description("check every prerequisite uan-k3s can see and print a pass/warn/fail checklist")
+      .option("--out <dir>", "also check that this generated tree is up to date")
+      .option("--subuid <file>", "also check these subuid and subgid files")
+      .option("--subgid <file>", "(with --subuid)")
+      .option("--passwd <file>", "users for the subuid/subgid check")
+      .addOption(
+        new Option("--format <format>", "checklist format")
+          .choices(["text", "json"])
+          .default("text"),
+      ),
+  ).action(async (flags: Flags) => {
+    const { renderChecklist, runDoctor } = await import("./doctor");
+    const checks = await runDoctor(
+      {
+        out: flags.out as string | undefined,
+        subuid: flags.subuid as string | undefined,
+        subgid: flags.subgid as string | undefined,
+        passwd: flags.passwd as string | undefined,
+        format: flags.format as "text" | "json",
+      },
+      flags,
+      process.env,
+    );
+    process.stdout.write(
+      flags.format === "json"
+        ? `${JSON.stringify({ checks }, null, 2)}\n`
+        : renderChecklist(checks),
+    );
+    if (checks.some((check) => check.status === "fail")) process.exitCode = 1;
+  });
+
+  program
     .command("init")
     .description("write a starter uan-k3s.yaml with every setting and its default")
     .option("--output <path>", "where to write it", "uan-k3s.yaml")
