@@ -73,12 +73,14 @@ export interface SubidResult {
  * plans every range (see planSubid), and writes subuid and subgid into `out` together.
  */
 export function generateSubid(options: SubidOptions): SubidResult {
-  const settings = { ...subidDefaults, ...defined(options) };
-  checkIntegerOption("--min-uid", settings.minUid, 0, ID_LIMIT - 1);
-  checkIntegerOption("--count", settings.count, 1, ID_LIMIT - MIN_START);
+  const minUid = options.minUid ?? subidDefaults.minUid;
+  const count = options.count ?? subidDefaults.count;
+  const start = options.start ?? subidDefaults.start;
+  checkIntegerOption("--min-uid", minUid, 0, ID_LIMIT - 1);
+  checkIntegerOption("--count", count, 1, ID_LIMIT - MIN_START);
   checkIntegerOption(
     "--start",
-    settings.start,
+    start,
     MIN_START,
     ID_LIMIT - 1,
     " (lower ids belong to accounts, local ones too)",
@@ -104,13 +106,13 @@ export function generateSubid(options: SubidOptions): SubidResult {
   const plan = planSubid({
     passwd,
     existing,
-    minUid: settings.minUid,
-    count: settings.count,
-    start: settings.start,
-    prune: settings.prune ?? false,
+    minUid,
+    count,
+    start,
+    prune: options.prune ?? false,
     forcePrune: options.forcePrune ?? false,
   });
-  const users = eligibleUsers(passwd, settings.minUid).length;
+  const users = eligibleUsers(passwd, minUid).length;
   writeTogether(
     SUBID_KINDS.map((kind) => ({ path: files[kind], data: renderSubidFile(plan[kind].ranges) })),
   );
@@ -184,18 +186,6 @@ function summarize(plan: SubidKindPlan): SubidKindSummary {
     removed: plan.removed.map((range) => range.owner),
     pruned: plan.pruned,
   };
-}
-
-/** The options that were given: an explicit `undefined` must not hide a default. */
-function defined(
-  options: SubidOptions,
-): Partial<Pick<SubidOptions, "minUid" | "count" | "start" | "prune">> {
-  const result: { minUid?: number; count?: number; start?: number; prune?: boolean } = {};
-  if (options.minUid !== undefined) result.minUid = options.minUid;
-  if (options.count !== undefined) result.count = options.count;
-  if (options.start !== undefined) result.start = options.start;
-  if (options.prune !== undefined) result.prune = options.prune;
-  return result;
 }
 
 /** One word for a POSIX shell: as is when plainly safe, else single-quoted. */
