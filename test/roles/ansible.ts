@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import YAML from "yaml";
 
 export interface Result {
   readonly code: number;
@@ -48,34 +49,51 @@ export function output(result: Result): string {
   return `exit ${result.code}\n${result.stdout}\n${result.stderr}`;
 }
 
+/** The variables that make every host of a test inventory this machine. */
+const LOCAL = { ansible_connection: "local", ansible_python_interpreter: "/usr/bin/python3" };
+
 /**
- * A small static inventory with the groups k3s.yml targets: one server, two agents, all
- * reached locally (only used for syntax checks and localhost runs, never to connect).
+ * Writes `<dir>/inventory.yml`: `hosts` (name → host variables) reached locally, and
+ * `groups` (name → member hosts) as children of all. Returns its path.
+ */
+export function writeLocalInventory(
+  dir: string,
+  hosts: Record<string, Record<string, unknown>>,
+  groups: Record<string, readonly string[]> = {},
+): string {
+  const path = join(dir, "inventory.yml");
+  const children = Object.fromEntries(
+    Object.entries(groups).map(([group, members]) => [
+      group,
+      { hosts: Object.fromEntries(members.map((host) => [host, {}])) },
+    ]),
+  );
+  writeFileSync(path, YAML.stringify({ all: { vars: LOCAL, hosts, children } }));
+  return path;
+}
+
+/**
+ * A small static inventory with the groups k3s.yml targets: one server, two agents (only used
+ * for syntax checks, never to connect).
  */
 export function writeInventory(dir: string): string {
-  const path = join(dir, "inventory.yml");
-  writeFileSync(
-    path,
-    [
-      "all:",
-      "  vars:",
-      "    ansible_connection: local",
-      "    ansible_python_interpreter: /usr/bin/python3",
-      "    cray_cfs_image: false",
-      "  children:",
-      "    Application:",
-      "      children:",
-      "        k3s_server:",
-      "          hosts:",
-      "            uan01:",
-      "        k3s_agent:",
-      "          hosts:",
-      "            uan02:",
-      "            uan03:",
-      "",
-    ].join("\n"),
+  return writeLocalInventory(
+    dir,
+    { uan01: { cray_cfs_image: false }, uan02: {}, uan03: {} },
+    {
+      Application: ["uan01", "uan02", "uan03"],
+      k3s_server: ["uan01"],
+      k3s_agent: ["uan02", "uan03"],
+    },
   );
-  return path;
+}
+
+/** Writes executable scripts (name → text) into `dir`: stand-ins for the CLIs a role runs. */
+export function writeExecutables(dir: string, scripts: Record<string, string>): void {
+  for (const [name, text] of Object.entries(scripts)) {
+    writeFileSync(join(dir, name), text);
+    chmodSync(join(dir, name), 0o755);
+  }
 }
 
 /** The role directories of a rendered tree, sorted. */

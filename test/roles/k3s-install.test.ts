@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { join } from "node:path";
 import YAML from "yaml";
-import { ansible, output, scratch, type Result } from "./ansible";
+import { ansible, output, scratch, writeLocalInventory, type Result } from "./ansible";
 import { renderTree } from "./render";
 
 /**
@@ -39,20 +39,7 @@ async function checkRun(
   const hosts = Object.fromEntries(
     [...servers, ...agents].map((name, index) => [name, { ansible_host: `127.0.0.${index + 1}` }]),
   );
-  const inventory = join(dir, "inventory.yml");
-  writeFileSync(
-    inventory,
-    YAML.stringify({
-      all: {
-        vars: { ansible_connection: "local", ansible_python_interpreter: "/usr/bin/python3" },
-        hosts,
-        children: {
-          k3s_server: { hosts: Object.fromEntries(servers.map((name) => [name, {}])) },
-          k3s_agent: { hosts: Object.fromEntries(agents.map((name) => [name, {}])) },
-        },
-      },
-    }),
-  );
+  const inventory = writeLocalInventory(dir, hosts, { k3s_server: servers, k3s_agent: agents });
   const play = join(tree, "install_only.yml");
   writeFileSync(
     play,

@@ -1,10 +1,16 @@
 import { expect } from "chai";
-import { chmodSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import YAML from "yaml";
-import { ansible, output, scratch, type Result } from "./ansible";
+import {
+  ansible,
+  output,
+  scratch,
+  writeExecutables,
+  writeLocalInventory,
+  type Result,
+} from "./ansible";
 import { renderTree } from "./render";
 
 /**
@@ -133,23 +139,12 @@ describe("k3s_validate.yml on stand-ins for kubectl and helm", function () {
     flags: readonly string[] = [],
   ): Promise<Result> {
     const dir = scratch("validate");
-    for (const [name, text] of [
-      ["k3s", K3S_STUB],
-      ["helm", HELM_STUB],
-    ] as const) {
-      writeFileSync(join(dir, name), text);
-      chmodSync(join(dir, name), 0o755);
-    }
+    writeExecutables(dir, { k3s: K3S_STUB, helm: HELM_STUB });
     writeFileSync(join(dir, "cluster.json"), JSON.stringify(cluster));
-    const inventory = join(dir, "inventory.yml");
-    writeFileSync(
-      inventory,
-      YAML.stringify({
-        all: {
-          vars: { ansible_connection: "local", ansible_python_interpreter: "/usr/bin/python3" },
-          children: { k3s_server: { hosts: { localhost: {} } }, k3s_agent: { hosts: {} } },
-        },
-      }),
+    const inventory = writeLocalInventory(
+      dir,
+      { localhost: {} },
+      { k3s_server: ["localhost"], k3s_agent: [] },
     );
     const extra = {
       k3s_bin_dir: dir,

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import { MARKER } from "../../generator/write/marker";
-import { ansible, output, scratch } from "./ansible";
+import { ansible, output, scratch, writeLocalInventory } from "./ansible";
 import { renderFiles, renderTree } from "./render";
 
 type Play = Record<string, unknown> & {
@@ -99,22 +99,13 @@ describe("k3s.yml", function () {
       ],
     };
     writeFileSync(join(dir, "play.yml"), YAML.stringify([plays[0], check]));
-    const inventory = join(dir, "inventory.yml");
-    writeFileSync(
-      inventory,
-      YAML.stringify({
-        all: {
-          vars: { ansible_connection: "local", ansible_python_interpreter: "/usr/bin/python3" },
-          hosts: {
-            localhost: {},
-            image1: { cray_cfs_image: true },
-            image2: { cray_cfs_image: "true" },
-            node1: { cray_cfs_image: false },
-            node2: {},
-          },
-        },
-      }),
-    );
+    const inventory = writeLocalInventory(dir, {
+      localhost: {},
+      image1: { cray_cfs_image: true },
+      image2: { cray_cfs_image: "true" },
+      node1: { cray_cfs_image: false },
+      node2: {},
+    });
     const result = await ansible(dir, "ansible-playbook", ["-i", inventory, "play.yml"]);
     expect(result.code, output(result)).to.equal(0);
     expect(JSON.parse(readFileSync(out, "utf8"))).to.deep.equal({

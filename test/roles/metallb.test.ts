@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import { validate } from "../../core/validate";
-import { ansible, output, scratch } from "./ansible";
+import { ansible, output, scratch, writeExecutables } from "./ansible";
 import { renderTree } from "./render";
 
 const TEMPLATES = "roles/uan_metallb/templates";
@@ -35,27 +35,31 @@ describe("uan_metallb manifests rendered by Ansible", function () {
     tree = renderTree("split");
   });
 
-  it("renders an IPAddressPool of the SLS K3s range that matches its schema", async () => {
-    const pool = await renderManifest(tree, "metallb-ipaddresspool.yml.j2");
-    validate(pool, "metallb-ipaddresspool.schema.json", "metallb-ipaddresspool.yml");
-    expect(pool).to.deep.equal({
-      apiVersion: "metallb.io/v1beta1",
+  const METADATA = { name: "customer-access-k3s", namespace: "metallb-system" };
+  const MANIFESTS = [
+    {
       kind: "IPAddressPool",
-      metadata: { name: "customer-access-k3s", namespace: "metallb-system" },
+      name: "metallb-ipaddresspool",
       spec: { addresses: ["10.102.20.225-10.102.20.254"], autoAssign: true },
-    });
-  });
-
-  it("renders an L2Advertisement of that pool that matches its schema", async () => {
-    const advertisement = await renderManifest(tree, "metallb-l2advertisement.yml.j2");
-    validate(advertisement, "metallb-l2advertisement.schema.json", "metallb-l2advertisement.yml");
-    expect(advertisement).to.deep.equal({
-      apiVersion: "metallb.io/v1beta1",
+    },
+    {
       kind: "L2Advertisement",
-      metadata: { name: "customer-access-k3s", namespace: "metallb-system" },
+      name: "metallb-l2advertisement",
       spec: { ipAddressPools: ["customer-access-k3s"] },
+    },
+  ];
+  for (const { kind, name, spec } of MANIFESTS) {
+    it(`renders the ${kind} for the SLS K3s range, valid against its schema`, async () => {
+      const manifest = await renderManifest(tree, `${name}.yml.j2`);
+      validate(manifest, `${name}.schema.json`, `${name}.yml`);
+      expect(manifest).to.deep.equal({
+        apiVersion: "metallb.io/v1beta1",
+        kind,
+        metadata: METADATA,
+        spec,
+      });
     });
-  });
+  }
 
   it("the schemas refuse what MetalLB would refuse", () => {
     const pool = {
@@ -84,14 +88,21 @@ describe("uan_metallb manifests rendered by Ansible", function () {
  * and log every call. They let the role's decisions (upgrade or not, changed or not) run for
  * real against the same answers the CLIs give; they do not pretend to be a cluster.
  */
-const HELM_STUB = String.raw`#!/usr/bin/python3
+const STUB_STATE = String.raw`#!/usr/bin/python3
 import json, os, sys, yaml
 here = os.path.dirname(os.path.abspath(__file__))
 state_file = os.path.join(here, "state.json")
 state = json.load(open(state_file)) if os.path.exists(state_file) else {}
+def log(line):
+    with open(os.path.join(here, "calls.log"), "a") as calls:
+        calls.write(line + "\n")
+`;
+
+const HELM_STUB =
+  STUB_STATE +
+  String.raw`
 args = sys.argv[1:]
-with open(os.path.join(here, "calls.log"), "a") as log:
-    log.write("helm " + " ".join(args) + "\n")
+log("helm " + " ".join(args))
 opt = lambda name: next((a.split("=", 1)[1] for a in args if a.startswith("--" + name + "=")), None)
 release = state.get("release")
 if args[0] == "list":
@@ -112,14 +123,11 @@ else:
     sys.exit("unexpected helm call: " + " ".join(args))
 `;
 
-const K3S_STUB = String.raw`#!/usr/bin/python3
-import json, os, sys
-here = os.path.dirname(os.path.abspath(__file__))
-state_file = os.path.join(here, "state.json")
-state = json.load(open(state_file)) if os.path.exists(state_file) else {}
+const K3S_STUB =
+  STUB_STATE +
+  String.raw`
 args = sys.argv[2:]
-with open(os.path.join(here, "calls.log"), "a") as log:
-    log.write("kubectl " + " ".join(args) + "\n")
+log("kubectl " + " ".join(args))
 verb = [a for a in args if not a.startswith("-")][0]
 if verb == "wait":
     print("customresourcedefinition.apiextensions.k8s.io/ipaddresspools.metallb.io condition met")
@@ -145,13 +153,7 @@ interface Stubs {
 
 function writeStubs(): Stubs {
   const dir = scratch("metallb-stubs");
-  for (const [name, text] of [
-    ["helm", HELM_STUB],
-    ["k3s", K3S_STUB],
-  ] as const) {
-    writeFileSync(join(dir, name), text);
-    chmodSync(join(dir, name), 0o755);
-  }
+  writeExecutables(dir, { helm: HELM_STUB, k3s: K3S_STUB });
   writeFileSync(join(dir, "metallb-0.13.7.tgz"), "not a real chart\n");
   return {
     dir,
