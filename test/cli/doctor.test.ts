@@ -1,0 +1,189 @@
+import { expect } from "chai";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { projectPath } from "../../core/paths";
+import type { Check } from "../../cli/doctor";
+import type { HsmGroup } from "../../schemas/generated/hsm";
+import type { SlsDump } from "../../schemas/generated/sls";
+import { startSimulator } from "../../simulator/server";
+import { run, tempDir, UAN_K3S } from "./exec";
+
+const files = (name: string) => ({
+  sls: projectPath("fixtures", "systems", name, "sls.json"),
+  hsm: projectPath("fixtures", "systems", name, "hsm-groups.json"),
+});
+
+async function doctor(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; checks: Map<string, Check> }> {
+  const result = await run(UAN_K3S, ["doctor", "--format", "json", ...args], env);
+  const { checks } = JSON.parse(result.stdout) as { checks: Check[] };
+  return { code: result.code, checks: new Map(checks.map((check) => [check.id, check])) };
+}
+
+const statuses = (checks: Map<string, Check>) =>
+  Object.fromEntries([...checks].map(([id, check]) => [id, check.status]));
+
+describe("uan-k3s doctor (built executable)", function () {
+  this.timeout(60_000);
+
+  it("the seed system: split still to do, one K3s server, the example image", async () => {
+    const seed = files("seed");
+    const { code, checks } = await doctor(["--sls-file", seed.sls, "--hsm-file", seed.hsm]);
+    expect(code).to.equal(0);
+    expect(statuses(checks)).to.deep.equal({
+      config: "pass",
+      sources: "pass",
+      network: "pass",
+      "k3s-subnet": "warn",
+      "k3s-groups": "pass",
+      "k3s-exclusive": "pass",
+      "k3s-quorum": "warn",
+      "k3s-uans": "pass",
+      "k3s-addresses": "pass",
+      roles: "warn",
+    });
+    expect(checks.get("k3s-subnet")?.detail)
+      .to.include("not split yet")
+      .and.include("10.102.20.224/27");
+    expect(checks.get("k3s-quorum")?.detail).to.include("1 server");
+  });
+
+  it("the split system passes the subnet check with its range", async () => {
+    const split = files("split");
+    const { checks } = await doctor(["--sls-file", split.sls, "--hsm-file", split.hsm]);
+    expect(checks.get("k3s-subnet")).to.deep.include({ status: "pass" });
+    expect(checks.get("k3s-subnet")?.detail).to.include("MetalLB 10.102.20.225 - 10.102.20.254");
+  });
+
+  it("the pre-1.2 system: no BICAN, no k3s groups, installer default", async () => {
+    const pre12 = files("pre12");
+    const { checks } = await doctor(["--sls-file", pre12.sls, "--hsm-file", pre12.hsm]);
+    expect(checks.get("network")).to.deep.include({ status: "warn" });
+    expect(checks.get("network")?.fix).to.include("--network CAN");
+    expect(checks.get("k3s-groups")).to.deep.include({ status: "warn" });
+    expect(checks.get("k3s-exclusive")).to.deep.include({ status: "warn" });
+    expect(checks.get("k3s-addresses")).to.deep.include({ status: "skip" });
+  });
+
+  it("the CHN system: designation by default, addresses on CHN", async () => {
+    const chn = files("chn");
+    const { checks } = await doctor(["--sls-file", chn.sls, "--hsm-file", chn.hsm]);
+    expect(checks.get("network")?.detail).to.equal("BICAN routes users over CHN");
+    expect(checks.get("k3s-groups")?.detail).to.include("designation from default");
+    expect(checks.get("k3s-addresses")).to.deep.include({
+      status: "pass",
+      detail: "each has chn_ip",
+    });
+  });
+
+  it("fails, naming the fix, for non-UAN members, nodes without a user-network address and a bad config", async () => {
+    const dir = tempDir();
+    const seed = files("seed");
+    const groups = JSON.parse(readFileSync(seed.hsm, "utf8")) as HsmGroup[];
+    const agent = groups.find((group) => group.label === "k3s_agent")!;
+    agent.members = { ids: [...(agent.members?.ids ?? []), "x1000c0s0b0n0"] };
+    writeFileSync(join(dir, "groups.json"), JSON.stringify(groups));
+    writeFileSync(join(dir, "uan-k3s.yaml"), "sshd:\n  - name: a\n    port: 22\n");
+    const { code, checks } = await doctor([
+      "--sls-file",
+      seed.sls,
+      "--hsm-file",
+      join(dir, "groups.json"),
+      "--config",
+      join(dir, "uan-k3s.yaml"),
+    ]);
+    expect(code).to.equal(1);
+    expect(checks.get("k3s-uans")).to.deep.include({
+      status: "fail",
+      detail: "not Application_UAN nodes: x1000c0s0b0n0",
+    });
+    expect(checks.get("k3s-addresses")).to.deep.include({
+      status: "fail",
+      detail: "no CAN reservation for: x1000c0s0b0n0",
+    });
+    expect(checks.get("roles")?.status).to.equal("fail");
+    expect(checks.get("roles")?.detail).to.include(
+      "22 is already used on the node by the system sshd",
+    );
+  });
+
+  it("fails the config check for an invalid file and still checks the rest", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "uan-k3s.yaml"), "hostnames: fqdn\n");
+    const seed = files("seed");
+    const { code, checks } = await doctor([
+      "--sls-file",
+      seed.sls,
+      "--config",
+      join(dir, "uan-k3s.yaml"),
+    ]);
+    expect(code).to.equal(1);
+    expect(checks.get("config")?.detail).to.include(
+      "/hostnames must be equal to one of the allowed values",
+    );
+    expect(checks.get("sources")?.status).to.equal("pass");
+  });
+
+  it("checks a generated tree is up to date, and the subuid/subgid files", async () => {
+    const dir = tempDir();
+    const split = files("split");
+    const sources = ["--sls-file", split.sls, "--hsm-file", split.hsm];
+    const out = join(dir, "out");
+    expect((await run(UAN_K3S, ["gen-roles", "--out", out, ...sources])).code).to.equal(0);
+    writeFileSync(join(dir, "subuid"), "alice:100000:65536\nbob:150000:65536\n");
+    writeFileSync(join(dir, "subgid"), "alice:100000:65536\n");
+    const fresh = await doctor([
+      ...sources,
+      "--out",
+      out,
+      "--subuid",
+      join(dir, "subuid"),
+      "--subgid",
+      join(dir, "subgid"),
+    ]);
+    expect(fresh.checks.get("tree")).to.deep.include({ status: "pass" });
+    expect(fresh.checks.get("subid")?.status).to.equal("fail");
+    expect(fresh.checks.get("subid")?.detail).to.include(
+      ":2: error: range 150000-215535 of bob overlaps line 1 (alice 100000-165535)",
+    );
+    writeFileSync(join(dir, "uan-k3s.yaml"), "sshd:\n  - name: uai\n    port: 9100\n");
+    const stale = await doctor([...sources, "--out", out, "--config", join(dir, "uan-k3s.yaml")]);
+    expect(stale.checks.get("tree")).to.deep.include({ status: "fail" });
+    expect(stale.checks.get("tree")?.fix).to.include("uan-k3s gen-roles --out");
+  });
+
+  it("through the simulator: passes the sources check; an unreachable API fails it and skips what depends on it", async () => {
+    const seed = files("seed");
+    const sim = await startSimulator({
+      sls: JSON.parse(readFileSync(seed.sls, "utf8")) as SlsDump,
+      groups: JSON.parse(readFileSync(seed.hsm, "utf8")) as HsmGroup[],
+      clientSecret: "doctor-secret",
+    });
+    try {
+      const dir = tempDir();
+      writeFileSync(join(dir, "secret"), "doctor-secret");
+      const env = {
+        UAN_K3S_API_GATEWAY: sim.url,
+        UAN_K3S_CA_CERT: sim.caFile,
+        UAN_K3S_CLIENT_SECRET_FILE: join(dir, "secret"),
+      };
+      const live = await doctor([], env);
+      expect(live.checks.get("sources")).to.deep.include({ status: "pass" });
+      expect(live.checks.get("sources")?.detail).to.include(sim.url);
+      const down = await doctor([], {
+        ...env,
+        UAN_K3S_API_GATEWAY: "https://127.0.0.1:9",
+        UAN_K3S_RETRIES: "0",
+      });
+      expect(down.code).to.equal(1);
+      expect(down.checks.get("sources")?.status).to.equal("fail");
+      expect(down.checks.get("sources")?.detail).to.include("cannot reach https://127.0.0.1:9");
+      expect(down.checks.get("network")?.status).to.equal("skip");
+      expect(down.checks.get("roles")?.status).to.equal("skip");
+    } finally {
+      await sim.stop();
+    }
+  });
+});
