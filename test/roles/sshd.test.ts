@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { PODMAN_DEFAULTS } from "../../generator/defaults";
 import type { SshdInstance, UanK3SConfig } from "../../schemas/generated/config";
 import { run } from "../cli/exec";
 import { output } from "./ansible";
@@ -458,24 +459,26 @@ describe("uan_sshd role run by ansible-playbook against a stand-in systemctl", f
     expect(changes(at)).to.deep.equal([]);
   });
 
-  it("refuses a hand-edited vars file with two instances on one port, or on the system sshd's", async () => {
+  it("refuses a hand-edited vars file with a shared port, the system sshd's port, or a container setting that is not a plain word", async () => {
     const cases = [
-      [9000, 9000],
-      [22, 9001],
-    ].map((ports) => {
+      { ports: [9000, 9000], message: "two instances share a name or a port, or one takes a port" },
+      { ports: [22, 9001], message: "two instances share a name or a port, or one takes a port" },
+      { ports: [9000, 9001], image: "uai:1'; touch /tmp/pwned; '", message: "container setting" },
+    ].map(({ ports, image, message }) => {
       const at = node();
       const configs = ports.map((port, index) => ({
         name: `i${index}`,
         port,
         config_path: at.configs,
         match: "User *",
+        ...(image === undefined ? {} : { podman: { ...PODMAN_DEFAULTS, image } }),
       }));
-      return { at, run: play(at, {}, { vars: { uan_sshd_configs: configs } }) };
+      return { at, message, run: play(at, {}, { vars: { uan_sshd_configs: configs } }) };
     });
-    for (const { at, run: running } of cases) {
+    for (const { at, message, run: running } of cases) {
       const result = await running;
       expect(result.code, output(result)).not.to.equal(0);
-      expect(result.stdout).to.include("two instances share a name or a port, or one takes a port");
+      expect(result.stdout).to.include(message);
       expect(existsSync(at.configs)).to.equal(false);
     }
   });
