@@ -1,3 +1,4 @@
+import { shellQuote } from "../../core/shell";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors";
@@ -167,7 +168,7 @@ export function checkSubid(options: SubidCheckOptions): SubidCheckResult {
 
 /** `cray artifacts create user <key> <file>` for both files, paths shell-quoted if needed. */
 export function uploadCommands(files: Readonly<Record<SubidKind, string>>): string[] {
-  return SUBID_KINDS.map((kind) => `cray artifacts create user ${kind} ${shellWord(files[kind])}`);
+  return SUBID_KINDS.map((kind) => `cray artifacts create user ${kind} ${shellQuote(files[kind])}`);
 }
 
 function loadPasswd(path: string): Passwd {
@@ -186,10 +187,4 @@ function summarize(plan: SubidKindPlan): SubidKindSummary {
     removed: plan.removed.map((range) => range.owner),
     pruned: plan.pruned,
   };
-}
-
-/** One word for a POSIX shell: as is when plainly safe, else single-quoted. */
-function shellWord(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
