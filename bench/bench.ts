@@ -304,11 +304,9 @@ function benchPasswd(users: number): string {
 }
 
 /**
- * `uan-k3s subid` is not wired into the CLI yet, so this times the library: a fresh node per
- * run loads dist/generator/subid, reads passwd (and the existing files), plans and writes both
- * files. That is everything the command will do but parse flags and print. Two cases: a first
- * run, and an update of existing files for 99% of the users (the check of every existing line
- * makes it the slower one).
+ * `bin/uan-k3s subid` as an admin runs it: reads passwd (and the existing files), plans,
+ * writes both files and prints the summary. Two cases: a first run, and an update of existing
+ * files for 99% of the users (the check of every existing line makes it the slower one).
  */
 async function subidRows(runs: number): Promise<AbsoluteRow[]> {
   const dir = join(benchDir, "subid");
@@ -326,31 +324,36 @@ async function subidRows(runs: number): Promise<AbsoluteRow[]> {
       .filter((_, i) => i % 100 !== 50)
       .join("\n"),
   );
-  const library = projectPath("dist", "generator", "subid", "index.js");
-  const command = (options: Record<string, unknown>): Command => ({
+  const command = (options: { passwd: string; out: string; existing?: string }): Command => ({
     argv: [
-      process.execPath,
-      "-e",
-      `require(${JSON.stringify(library)}).generateSubid(${JSON.stringify(options)})`,
+      projectPath("bin", "uan-k3s"),
+      "subid",
+      "--passwd",
+      options.passwd,
+      "--count",
+      String(SUBID_COUNT),
+      "--out",
+      options.out,
+      ...(options.existing === undefined
+        ? []
+        : [
+            "--existing-subuid",
+            join(options.existing, "subuid"),
+            "--existing-subgid",
+            join(options.existing, "subgid"),
+          ]),
     ],
     env: cleanEnv({}),
   });
   const base = join(dir, "base");
-  await run(command({ passwd: earlier, count: SUBID_COUNT, out: base }), "ignore");
+  await run(command({ passwd: earlier, out: base }), "ignore");
   const ranges = readFileSync(join(base, "subuid"), "utf8").split("\n").length - 1;
   if (ranges < SUBID_USERS * 0.98)
     throw new Error(`the subid base run wrote only ${ranges} ranges`);
   let fresh = 0;
   const out = (): string => join(dir, `out-${(fresh += 1)}`);
-  const first = (): Command => command({ passwd, count: SUBID_COUNT, out: out() });
-  const update = (): Command =>
-    command({
-      passwd,
-      count: SUBID_COUNT,
-      existingSubuid: join(base, "subuid"),
-      existingSubgid: join(base, "subgid"),
-      out: out(),
-    });
+  const first = (): Command => command({ passwd, out: out() });
+  const update = (): Command => command({ passwd, out: out(), existing: base });
   log(`measuring subid, ${SUBID_USERS} users, ${runs} runs each`);
   const samples = { first: [] as Sample[], update: [] as Sample[] };
   for (let i = 0; i < runs; i += 1) {
@@ -358,7 +361,7 @@ async function subidRows(runs: number): Promise<AbsoluteRow[]> {
     samples.update.push(await measure(update()));
   }
   rmSync(dir, { recursive: true, force: true });
-  const label = `subid (library in a fresh node; CLI not wired yet), ${SUBID_USERS} users`;
+  const label = `uan-k3s subid, ${SUBID_USERS} users`;
   return [
     { label: `${label}, first run`, samples: samples.first, targetMs: 2000 },
     { label: `${label}, update of 99%`, samples: samples.update, targetMs: 2000 },
