@@ -1,12 +1,11 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectPath } from "../../core/paths";
 import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump } from "../../schemas/generated/sls";
 import { startSimulator, type Simulator } from "../../simulator/server";
-import { run, tempDir, UAN_K3S } from "./exec";
+import { hpeCheckout, run, tempDir, UAN_K3S } from "./exec";
 
 const SPLIT = {
   sls: projectPath("fixtures", "systems", "split", "sls.json"),
@@ -126,16 +125,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
     after(() => sim.stop());
 
     it("gen-roles --commit, then cfs-layer --repo --apply --yes stores the layer at that commit", async () => {
-      const repo = tempDir();
-      const git = (...args: string[]): string =>
-        execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], {
-          cwd: repo,
-          encoding: "utf8",
-        }).trim();
-      git("init", "-q", "-b", "main");
-      writeFileSync(join(repo, "site.yml"), "- hosts: all\n");
-      git("add", "site.yml");
-      git("commit", "-qm", "HPE's content");
+      const { repo } = hpeCheckout();
 
       const generated = await run(UAN_K3S, [
         "gen-roles",

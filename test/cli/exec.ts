@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectPath } from "../../core/paths";
@@ -48,4 +48,22 @@ export function run(
       },
     );
   });
+}
+
+/**
+ * A git checkout standing in for uan-config-management, with one commit of "HPE's content",
+ * and a `git` runner in it (with an identity, whatever the machine's git config says).
+ */
+export function hpeCheckout(): { repo: string; git: (...args: string[]) => string } {
+  const repo = tempDir();
+  const git = (...args: string[]): string =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], {
+      cwd: repo,
+      encoding: "utf8",
+    }).trim();
+  git("init", "-q", "-b", "main");
+  writeFileSync(join(repo, "site.yml"), "- hosts: all\n");
+  git("add", "site.yml");
+  git("commit", "-qm", "HPE's content");
+  return { repo, git };
 }

@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { projectPath } from "../../core/paths";
-import { run, tempDir, UAN_K3S } from "./exec";
+import { hpeCheckout, run, tempDir, UAN_K3S } from "./exec";
 
 const SPLIT = {
   sls: projectPath("fixtures", "systems", "split", "sls.json"),
@@ -163,16 +162,7 @@ describe("uan-k3s init and gen-roles (built executable)", () => {
   });
 
   it("--commit commits the tree on a new branch and prints the SHA; a rerun commits nothing", async () => {
-    const repo = tempDir();
-    const git = (...args: string[]): string =>
-      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], {
-        cwd: repo,
-        encoding: "utf8",
-      }).trim();
-    git("init", "-q", "-b", "main");
-    writeFileSync(join(repo, "site.yml"), "- hosts: all\n");
-    git("add", "site.yml");
-    git("commit", "-qm", "HPE's content");
+    const { repo, git } = hpeCheckout();
     const args = [
       "gen-roles",
       "--out",
