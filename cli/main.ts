@@ -280,7 +280,7 @@ export function buildProgram(): Command {
     .option("--check", "validate --existing-subuid and --existing-subgid instead of writing")
     .action(async (flags: Flags) => {
       const { runSubid } = await import("./subid");
-      runSubid(flags, stderrLog, (text) => process.stdout.write(text));
+      runSubid(flags, (text) => process.stdout.write(text));
     });
 
   addSourceOptions(

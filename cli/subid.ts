@@ -1,5 +1,4 @@
 import { UserError } from "../core/errors";
-import type { Log } from "../core/log";
 
 type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
@@ -17,7 +16,7 @@ function wholeNumber(flags: Flags, key: string, flag: string): number | undefine
  * `uan-k3s subid`: writes subuid/subgid (or checks them with --check), prints the summary and
  * the upload commands on stdout. Never uploads anything itself.
  */
-export function runSubid(flags: Flags, log: Log, write: (text: string) => void): void {
+export function runSubid(flags: Flags, write: (text: string) => void): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const subid = require("../generator/subid") as typeof import("../generator/subid");
   const text = (key: string): string | undefined => flags[key] as string | undefined;
@@ -59,6 +58,6 @@ export function runSubid(flags: Flags, log: Log, write: (text: string) => void):
     prune: flags.prune === true,
     forcePrune: flags.forcePrune === true,
   });
-  for (const warning of result.warnings) log.warn(warning);
+  // The summary carries the warnings, as the split report does: one place, not two.
   write(subid.formatSubidResult(result));
 }
