@@ -284,12 +284,11 @@ function checkK3sGroups(system: SystemData, inventory: Inventory, checks: Check[
       ),
     );
   }
-  const uans = new Set(inventory.groups.get("Application_UAN") ?? []);
   const k3sHosts = [
     ...(inventory.groups.get(K3S_SERVER) ?? []),
     ...(inventory.groups.get(K3S_AGENT) ?? []),
   ];
-  const strangers = k3sHosts.filter((host) => !uans.has(host));
+  const strangers = inventory.k3s.notUans.map((xname) => inventory.hostByName.get(xname) ?? xname);
   checks.push(
     strangers.length === 0
       ? pass("k3s-uans", "The K3s groups contain only UANs", `${k3sHosts.length} nodes`)

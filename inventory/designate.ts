@@ -11,6 +11,8 @@ export interface Designation {
   readonly servers: readonly string[];
   readonly agents: readonly string[];
   readonly source: "config" | "hsm" | "default";
+  /** Designated xnames that SLS does not know as Application_UAN nodes. */
+  readonly notUans: readonly string[];
   readonly warnings: readonly string[];
   readonly notes: readonly string[];
 }
@@ -95,13 +97,22 @@ function finish(
         : "List each node under servers or agents, not both.",
     );
   }
-  return { servers, agents, source, notes, warnings: designationWarnings(servers, agents, input) };
+  const uans = new Set(input.uans);
+  const notUans = [...servers, ...agents].filter((xname) => !uans.has(xname));
+  return {
+    servers,
+    agents,
+    source,
+    notUans,
+    notes,
+    warnings: designationWarnings(servers, agents, notUans),
+  };
 }
 
 function designationWarnings(
   servers: readonly string[],
   agents: readonly string[],
-  input: DesignationInput,
+  notUans: readonly string[],
 ): string[] {
   const warnings: string[] = [];
   const count = servers.length;
@@ -118,11 +129,9 @@ function designationWarnings(
       `${K3S_SERVER} has ${count} nodes: an even count tolerates no more failures than ${count - 1} (etcd quorum); use an odd number`,
     );
   }
-  const uans = new Set(input.uans);
-  const strangers = [...servers, ...agents].filter((xname) => !uans.has(xname));
-  if (strangers.length > 0) {
+  if (notUans.length > 0) {
     warnings.push(
-      `not Application_UAN nodes in SLS, yet designated for K3s: ${strangers.join(", ")}`,
+      `not Application_UAN nodes in SLS, yet designated for K3s: ${notUans.join(", ")}`,
     );
   }
   return warnings;
