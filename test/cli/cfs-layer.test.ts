@@ -143,31 +143,24 @@ describe("uan-k3s cfs-layer (built executable)", function () {
       const sha = generated.stdout.trim();
 
       const backups = tempDir();
-      const dryRun = await run(
-        UAN_K3S,
-        ["cfs-layer", "--repo", repo, "--apply", "--name", "uan-config", "--backup-dir", backups],
-        env,
-      );
+      const apply = (...extra: string[]): string[] => [
+        "cfs-layer",
+        "--repo",
+        repo,
+        "--apply",
+        ...extra,
+        "--name",
+        "uan-config",
+        "--backup-dir",
+        backups,
+      ];
+      const dryRun = await run(UAN_K3S, apply(), env);
       expect(dryRun.code, dryRun.stderr).to.equal(0);
       expect(dryRun.stdout).to.include(`"commit": "${sha}"`);
       expect(dryRun.stderr).to.include("dry run");
       expect(sim.state.cfs.configurations.has("uan-config")).to.equal(false);
 
-      const applied = await run(
-        UAN_K3S,
-        [
-          "cfs-layer",
-          "--repo",
-          repo,
-          "--apply",
-          "--yes",
-          "--name",
-          "uan-config",
-          "--backup-dir",
-          backups,
-        ],
-        env,
-      );
+      const applied = await run(UAN_K3S, apply("--yes"), env);
       expect(applied.code, applied.stderr).to.equal(0);
       const stored = sim.state.cfs.configurations.get("uan-config") as {
         layers: Record<string, unknown>[];
@@ -181,21 +174,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
         },
       ]);
 
-      const again = await run(
-        UAN_K3S,
-        [
-          "cfs-layer",
-          "--repo",
-          repo,
-          "--apply",
-          "--yes",
-          "--name",
-          "uan-config",
-          "--backup-dir",
-          backups,
-        ],
-        env,
-      );
+      const again = await run(UAN_K3S, apply("--yes"), env);
       expect(again.code, again.stderr).to.equal(0);
       expect(again.stderr).to.include("already holds this layer");
       expect(sim.requests.filter((request) => request.method === "PUT")).to.have.length(1);
