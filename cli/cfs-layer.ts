@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { UserError } from "../core/errors";
 import { writeFileAtomic } from "../core/fs";
 import type { Log } from "../core/log";
-import type { CfsApiVersion, CfsBase, RevisionSource } from "../generator/cfs";
+import type { CfsApiVersion, CfsBase, RevisionSource } from "../cfs";
 import type { SourceSettings } from "./settings";
 import { apiOptions } from "./sources";
 
@@ -42,7 +42,7 @@ export async function runCfsLayer(
   write: (text: string) => void,
 ): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cfs = require("../generator/cfs") as typeof import("../generator/cfs");
+  const cfs = require("../cfs") as typeof import("../cfs");
   const revisionSource = revisionFrom(options);
   if (options.apply && options.name === undefined)
     throw new UserError("--apply needs --name CONFIGURATION");

@@ -200,7 +200,7 @@ function checkNetwork(
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const split = require("../generator/split") as typeof import("../generator/split");
+    const split = require("../split") as typeof import("../split");
     const plan = split.planSplit(system.sls.networks, isUserNetwork(route) ? {} : { network: net });
     const { conflicts } = split.findConflicts(plan);
     if (conflicts.length > 0) {
@@ -381,7 +381,7 @@ function checkSubid(options: DoctorOptions, checks: Check[]): void {
     return;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const subid = require("../generator/subid") as typeof import("../generator/subid");
+  const subid = require("../subid") as typeof import("../subid");
   try {
     const result = subid.checkSubid({
       existingSubuid: options.subuid,

@@ -4,7 +4,7 @@ import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
 import { parseJson } from "../core/json";
 import type { Log } from "../core/log";
-import type { K8sServiceList, SplitOptions } from "../generator/split";
+import type { K8sServiceList, SplitOptions } from "../split";
 import type { SourceSettings } from "./settings";
 import { apiOptions, openSources } from "./sources";
 
@@ -39,7 +39,7 @@ export async function runSplit(
   write: (text: string) => void,
 ): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const split = require("../generator/split") as typeof import("../generator/split");
+  const split = require("../split") as typeof import("../split");
   if (options.apply && settings.slsFile !== undefined) {
     throw new UserError(
       "--apply writes to SLS through the CSM API, so it cannot go with --sls-file",
@@ -130,7 +130,7 @@ export async function runRestore(
       "--restore writes to SLS through the CSM API, so it cannot go with --sls-file",
     );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const split = require("../generator/split") as typeof import("../generator/split");
+  const split = require("../split") as typeof import("../split");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const api = require("../csm/api-client") as typeof import("../csm/api-client");
   if (!yes)

@@ -18,7 +18,7 @@ function wholeNumber(flags: Flags, key: string, flag: string): number | undefine
  */
 export function runSubid(flags: Flags, write: (text: string) => void): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const subid = require("../generator/subid") as typeof import("../generator/subid");
+  const subid = require("../subid") as typeof import("../subid");
   const text = (key: string): string | undefined => flags[key] as string | undefined;
   const minUid = wholeNumber(flags, "minUid", "--min-uid");
   if (flags.check === true) {

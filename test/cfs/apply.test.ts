@@ -15,7 +15,7 @@ import {
   type CfsApiVersion,
   type JsonObject,
   type LayerOptions,
-} from "../../generator/cfs";
+} from "../../cfs";
 import { FAKE_BRANCH_COMMIT } from "../../simulator/cfs-routes";
 import { requestCount, useSimulator } from "../csm/harness";
 import { COS_SHA, describedV3, k3sLayer, OLD_SHA, SHA } from "./fixtures";

@@ -11,7 +11,7 @@ import {
   type CfsBase,
   type EnsureOptions,
   type JsonObject,
-} from "../../generator/cfs";
+} from "../../cfs";
 import {
   COS_SHA,
   CSM_SHA,

@@ -1,5 +1,5 @@
 import type { UserError } from "../../core/errors";
-import { buildLayer, type JsonObject } from "../../generator/cfs";
+import { buildLayer, type JsonObject } from "../../cfs";
 import { userErrorFrom } from "../split/helpers";
 
 /** The UserError `promise` rejects with. */

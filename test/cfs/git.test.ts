@@ -20,7 +20,7 @@ import {
   remoteBranchHead,
   resolveRevision,
   vcsCredentials,
-} from "../../generator/cfs";
+} from "../../cfs";
 import { expectNoSecrets } from "../csm/harness";
 import { userErrorFrom } from "../split/helpers";
 import { rejected } from "./fixtures";

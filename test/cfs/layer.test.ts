@@ -7,7 +7,7 @@ import {
   layerInSpelling,
   normalizeCommit,
   repoPath,
-} from "../../generator/cfs";
+} from "../../cfs";
 import { userErrorFrom } from "../split/helpers";
 import { SHA } from "./fixtures";
 

@@ -10,7 +10,7 @@ import {
   diffConfigurations,
   ensureLayer,
   type JsonObject,
-} from "../../generator/cfs";
+} from "../../cfs";
 import { describedV2, describedV3, k3sLayer, SHA } from "./fixtures";
 
 const planned = (): object =>

@@ -10,7 +10,7 @@ import {
   restoreNetwork,
   type SlsWriter,
   type SplitPlanned,
-} from "../../generator/split";
+} from "../../split";
 import { subnetsOf } from "../../inventory/networks";
 import type { SlsNetwork, SlsSubnet } from "../../schemas/generated/sls";
 import { seedSystem, useSimulator } from "../csm/harness";

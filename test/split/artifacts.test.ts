@@ -13,7 +13,7 @@ import {
   type ArtifactFiles,
   type SplitPlan,
   type SplitPlanned,
-} from "../../generator/split";
+} from "../../split";
 import type { SlsNetwork } from "../../schemas/generated/sls";
 import { userErrorFrom } from "./helpers";
 

@@ -4,7 +4,7 @@ import {
   planSplit,
   type K8sService,
   type K8sServiceList,
-} from "../../generator/split";
+} from "../../split";
 import type { SlsSubnet } from "../../schemas/generated/sls";
 import {
   bican,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { projectPath } from "../../core/paths";
 import { FileSlsSource } from "../../csm/file-source";
-import { findConflicts, planSplit, type SplitOptions } from "../../generator/split";
+import { findConflicts, planSplit, type SplitOptions } from "../../split";
 import type { SlsNetwork } from "../../schemas/generated/sls";
 
 // The shared fixture systems, loaded the way `--sls-file` loads a dump.

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { planSplit, type SplitPlan, type SplitPlanned } from "../../generator/split";
+import { planSplit, type SplitPlan, type SplitPlanned } from "../../split";
 import { subnetsOf } from "../../inventory/networks";
 import type { SlsNetwork, SlsSubnet } from "../../schemas/generated/sls";
 import {

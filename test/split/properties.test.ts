@@ -5,7 +5,7 @@ import {
   planSplit,
   type K8sService,
   type SplitPlanned,
-} from "../../generator/split";
+} from "../../split";
 import { formatCidr, formatIpv4, maskOf, parseCidr } from "../../core/ipv4";
 import type { SlsSubnet } from "../../schemas/generated/sls";
 import { bican, dynamicSubnet, networksOf, seedSystem } from "./helpers";

@@ -16,10 +16,10 @@ import {
   type SplitOptions,
   type SplitReport,
   type SplitReportInput,
-} from "../../generator/split";
-import { escapeHtml } from "../../generator/split/report-escape";
-import { MAP_COLOURS } from "../../generator/split/report-map";
-import { escapeMarkdown } from "../../generator/split/report-markdown";
+} from "../../split";
+import { escapeHtml } from "../../split/report/escape";
+import { MAP_COLOURS } from "../../split/report/map";
+import { escapeMarkdown } from "../../split/report/markdown";
 import { shellQuote } from "../../core/shell";
 import type { SlsDump, SlsNetwork } from "../../schemas/generated/sls";
 import { pixelsOf, redPixels, screenshot } from "./chromium";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseServices } from "../../generator/split";
+import { parseServices } from "../../split";
 import { userErrorFrom } from "./helpers";
 
 // Trimmed from `kubectl get services -A -o json`: kubectl wraps the items in a v1 List.

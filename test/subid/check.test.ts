@@ -6,7 +6,7 @@ import {
   formatFinding,
   type SubidCheckResult,
   type SubidFinding,
-} from "../../generator/subid";
+} from "../../subid";
 import { passwdOf, passwdText, subgidOf, subuidOf, useTempDir, writeFiles } from "./helpers";
 
 const accounts = [

@@ -9,7 +9,7 @@ import {
   type SubidOptions,
   type SubidResult,
   type WriteOps,
-} from "../../generator/subid";
+} from "../../subid";
 import {
   hiddenFiles,
   passwdText,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parsePasswd, parseSubidFile, type Passwd, type SubidFile } from "../../generator/subid";
+import { parsePasswd, parseSubidFile, type Passwd, type SubidFile } from "../../subid";
 
 export { userErrorFrom } from "../split/helpers";
 

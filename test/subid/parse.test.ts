@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { eligibleUsers, parsePasswd, parseSubidFile, renderSubidFile } from "../../generator/subid";
+import { eligibleUsers, parsePasswd, parseSubidFile, renderSubidFile } from "../../subid";
 import { passwdOf, subuidOf, userErrorFrom } from "./helpers";
 
 describe("subid: parsePasswd", () => {

@@ -8,7 +8,7 @@ import {
   type SubidFile,
   type SubidPlan,
   type SubidPlanInput,
-} from "../../generator/subid";
+} from "../../subid";
 import { passwdOf, subgidOf, subuidOf, userErrorFrom, type Account } from "./helpers";
 
 const none = { subuid: emptySubidFile("subuid", "-"), subgid: emptySubidFile("subgid", "-") };

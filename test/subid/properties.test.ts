@@ -12,7 +12,7 @@ import {
   type SubidKind,
   type SubidPlan,
   type SubidRange,
-} from "../../generator/subid";
+} from "../../subid";
 import { passwdText, type Account } from "./helpers";
 
 const MIN_UID = 1000;

@@ -1,0 +1,87 @@
+import { byCodeUnit } from "../../core/order";
+import type { SlsNetwork } from "../../schemas/generated/sls";
+import { headerComment, pyYamlFile } from "./yaml";
+import {
+  csmIpAddressPoolFile,
+  metallbFragmentFile,
+  poolChangeOf,
+  shrinkMetallbConfigMap,
+  type ConfigMapInput,
+} from "./metallb-config";
+import type { SplitPlan } from "../plan";
+
+/** Relative file name → contents; keys in code-unit order. */
+export type ArtifactFiles = Readonly<Record<string, string>>;
+
+/** What the artifacts are made from besides the plan. */
+export interface ArtifactSources {
+  /** Where SLS was read from (a URL or a file), named in every YAML file's header. */
+  slsOrigin: string;
+  /**
+   * The output of `kubectl get cm metallb -n metallb-system -o yaml` (CSM <= 1.6). Without it
+   * csm-metallb-configmap.yaml is only the shrunk pool, to merge by hand.
+   */
+  metallbConfigMap?: ConfigMapInput;
+}
+
+/** The body PUT to /apis/sls/v1/networks/<NET>, as applySplit sends it. */
+export function slsNetworkFile(net: string): string {
+  return `sls-${net}.json`;
+}
+
+/** The network as SLS had it when it was read. */
+export function slsOriginalFile(net: string): string {
+  return `sls-${net}.orig.json`;
+}
+
+export const CSM_CONFIGMAP_FILE = "csm-metallb-configmap.yaml";
+export const CSM_IPADDRESSPOOL_FILE = "csm-ipaddresspool.yaml";
+export const UAN_HELM_FILE = "uan_helm.yml";
+
+/** A network as SLS's JSON files are kept: 2-space indentation and a final newline. */
+export function slsNetworkJson(network: SlsNetwork): string {
+  return `${JSON.stringify(network, null, 2)}\n`;
+}
+
+/**
+ * Everything `uan-k3s split --out DIR` writes, rendered without touching the disk, so that a
+ * refusal (e.g. a ConfigMap whose pool does not match SLS) comes before any file is written.
+ * An already-split plan gets only the files that still apply: uan_helm.yml, and CSM's pool
+ * files when SLS still has the subnet the K3s one was split from.
+ */
+export function renderSplitArtifacts(plan: SplitPlan, sources: ArtifactSources): ArtifactFiles {
+  const files: Record<string, string> = { [UAN_HELM_FILE]: uanHelmFile(plan, sources.slsOrigin) };
+  if (plan.kind === "split") {
+    files[slsNetworkFile(plan.net)] = slsNetworkJson(plan.networkAfter);
+    files[slsOriginalFile(plan.net)] = slsNetworkJson(plan.networkBefore);
+  }
+  const change = poolChangeOf(plan);
+  if (change !== undefined) {
+    files[CSM_IPADDRESSPOOL_FILE] = csmIpAddressPoolFile(change, sources.slsOrigin);
+    files[CSM_CONFIGMAP_FILE] =
+      sources.metallbConfigMap === undefined
+        ? metallbFragmentFile(change, sources.slsOrigin)
+        : shrinkMetallbConfigMap(sources.metallbConfigMap, change, sources.slsOrigin);
+  }
+  const names = Object.keys(files).sort(byCodeUnit);
+  return Object.fromEntries(names.map((name) => [name, files[name]]));
+}
+
+/** The K3s MetalLB range as vars/uan_helm.yml of uan-config-management sets it. */
+function uanHelmFile(plan: SplitPlan, slsOrigin: string): string {
+  const { range, k3s } = plan;
+  const header = headerComment(
+    [slsOrigin],
+    [
+      `The MetalLB range of K3s on the UANs: the ${range.count} usable addresses of ${JSON.stringify(k3s.FullName)} (${range.cidr}).`,
+      "The UAN playbook reads this range from SLS by itself. Set these variables in",
+      "vars/uan_helm.yml of uan-config-management only to override SLS, or where SLS has no",
+      "K3s subnet.",
+    ],
+  );
+  return pyYamlFile(
+    header,
+    { metallb_ipaddresspool_range_start: range.first, metallb_ipaddresspool_range_end: range.last },
+    { quoteStrings: true },
+  );
+}

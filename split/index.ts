@@ -1,0 +1,53 @@
+/**
+ * The pure core of `uan-k3s split`: plan the K3s subnet, then find what already uses its
+ * addresses. No files, no network: the CLI loads SLS and the services and writes the result.
+ */
+export {
+  BOOTSTRAP_SUBNET_NAME,
+  CSM_POOL_NAMES,
+  planSplit,
+  splitDefaults,
+  type AddressRange,
+  type AlreadySplit,
+  type CsmPool,
+  type SplitOptions,
+  type SplitPlan,
+  type SplitPlanned,
+} from "./plan";
+export { findConflicts, type Conflict, type ConflictCheck } from "./conflicts";
+export { parseServices, type K8sService, type K8sServiceList } from "./services";
+export {
+  CSM_CONFIGMAP_FILE,
+  CSM_IPADDRESSPOOL_FILE,
+  UAN_HELM_FILE,
+  renderSplitArtifacts,
+  slsNetworkFile,
+  slsNetworkJson,
+  slsOriginalFile,
+  type ArtifactFiles,
+  type ArtifactSources,
+} from "./artifacts/render";
+export { writeArtifacts } from "./artifacts/write";
+export { poolChangeOf, type ConfigMapInput, type PoolChange } from "./artifacts/metallb-config";
+export {
+  applySplit,
+  restoreCommand,
+  restoreNetwork,
+  type ApplyOptions,
+  type ApplyResult,
+  type RestoreOptions,
+  type RestoreResult,
+  type SlsWriter,
+} from "./apply/apply";
+export { backupFileName } from "./apply/backup";
+export { networkChanges } from "./apply/diff";
+export {
+  buildSplitReport,
+  parseSplitReport,
+  renderJson,
+  type SplitReport,
+  type SplitReportInput,
+} from "./report/build";
+export { renderText } from "./report/text";
+export { renderMarkdown } from "./report/markdown";
+export { renderHtml } from "./report/html";
