@@ -13,7 +13,7 @@ import {
 } from "../inventory/networks";
 import type { RoleModel } from "../generator/model";
 import { loadConfig, type LoadedConfig } from "./config";
-import { resolveSourceSettings, type SourceSettings } from "./settings";
+import { configPath, resolveSourceSettings, type SourceSettings } from "./settings";
 import { openSources } from "./sources";
 
 export type Status = "pass" | "warn" | "fail" | "skip";
@@ -85,7 +85,7 @@ export async function runDoctor(
 
   let config: LoadedConfig | undefined;
   try {
-    config = loadConfig((flags.config as string | undefined) ?? (env.UAN_K3S_CONFIG || undefined));
+    config = loadConfig(configPath(flags, env));
     checks.push(
       pass(
         "config",

@@ -3,9 +3,8 @@ import { Command, Option } from "commander";
 import { UserError } from "../core/errors";
 import { stderrLog } from "../core/log";
 import { projectPath } from "../core/paths";
-import { loadConfig } from "./config";
 import { fail } from "./fail";
-import { resolveSourceSettings, SOURCE_SETTINGS } from "./settings";
+import { CONFIG_SETTING, loadSettings, SOURCE_SETTINGS } from "./settings";
 
 // The only module that knows commander. Each action turns flags into typed settings and calls
 // the library; heavy modules load inside the actions so that `--version` and `--help` stay fast.
@@ -13,10 +12,7 @@ import { resolveSourceSettings, SOURCE_SETTINGS } from "./settings";
 type Flags = Record<string, string | boolean | undefined>;
 
 function addSourceOptions(command: Command): Command {
-  command.option(
-    "--config <path>",
-    "config file (env UAN_K3S_CONFIG; default ./uan-k3s.yaml if present)",
-  );
+  command.option(CONFIG_SETTING.flag, CONFIG_SETTING.description);
   for (const setting of SOURCE_SETTINGS) {
     if (setting.flag === undefined) continue;
     command.addOption(
@@ -36,13 +32,6 @@ function rerunArgs(command: Command, keys: readonly string[]): string[] {
       return [];
     return value === true ? [option.long as string] : [option.long as string, String(value)];
   });
-}
-
-function settingsFrom(flags: Flags) {
-  const configPath =
-    (flags.config as string | undefined) ?? (process.env.UAN_K3S_CONFIG || undefined);
-  const config = loadConfig(configPath);
-  return { config, settings: resolveSourceSettings(flags, process.env, config) };
 }
 
 export function buildProgram(): Command {
@@ -79,7 +68,7 @@ export function buildProgram(): Command {
     if (flags.output !== undefined && flags.export === undefined) {
       throw new UserError("--output goes with --export yaml");
     }
-    const { config, settings } = settingsFrom(flags);
+    const { config, settings } = loadSettings(flags, process.env);
     const { runInventory } = await import("./inventory");
     const request =
       flags.list === true
@@ -146,7 +135,7 @@ export function buildProgram(): Command {
         "put a backup of the network back into SLS (a dry run unless --yes)",
       ),
   ).action(async (flags: Flags, command: Command) => {
-    const { settings } = settingsFrom(flags);
+    const { settings } = loadSettings(flags, process.env);
     const split = await import("./split");
     if (typeof flags.restore === "string") {
       return split.runRestore(flags.restore, flags.yes === true, settings, stderrLog);
@@ -231,7 +220,7 @@ export function buildProgram(): Command {
         "VCS username and password (else VCS_USERNAME / VCS_PASSWORD)",
       ),
   ).action(async (flags: Flags) => {
-    const { settings } = settingsFrom(flags);
+    const { settings } = loadSettings(flags, process.env);
     const { runCfsLayer } = await import("./cfs-layer");
     const text = (key: string): string | undefined => flags[key] as string | undefined;
     await runCfsLayer(
@@ -341,7 +330,7 @@ export function buildProgram(): Command {
         "with --commit: the branch to commit on (e.g. integration-<version>)",
       ),
   ).action(async (flags: Flags) => {
-    const { config, settings } = settingsFrom(flags);
+    const { config, settings } = loadSettings(flags, process.env);
     const { runGenRoles } = await import("./gen-roles");
     await runGenRoles(
       {
