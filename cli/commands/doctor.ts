@@ -1,5 +1,9 @@
 import { Option, type Command } from "commander";
+import { MemoryLog } from "../../core/log";
+import { loadConfig } from "../config";
 import { addSourceOptions, type Flags } from "../flags";
+import { configPath, resolveSourceSettings } from "../settings";
+import { openSources } from "../sources";
 
 type DoctorFlags = Flags & {
   readonly out?: string;
@@ -25,23 +29,25 @@ export function doctorCommand(program: Command): Command {
           .default("text"),
       ),
   ).action(async (flags: DoctorFlags) => {
-    const { renderChecklist, runDoctor } = await import("../doctor");
-    const checks = await runDoctor(
-      {
-        out: flags.out,
-        subuid: flags.subuid,
-        subgid: flags.subgid,
-        passwd: flags.passwd,
-        format: flags.format,
+    const doctor = await import("../../doctor");
+    const env = process.env;
+    const checks = await doctor.runChecks({
+      // Not loadSettings: a bad config file is a failed check here, not the end of the run.
+      loadConfig: () => loadConfig(configPath(flags, env)),
+      openSources: (config) => {
+        const settings = resolveSourceSettings(flags, env, config);
+        // The checklist says what failed; the sources' own progress lines would only add noise.
+        return { ...openSources(settings, new MemoryLog()), hostnames: settings.hostnames };
       },
-      flags,
-      process.env,
-    );
+      out: flags.out,
+      subuid: flags.subuid,
+      subgid: flags.subgid,
+      passwd: flags.passwd,
+    });
+    const report = doctor.outline(checks);
     process.stdout.write(
-      flags.format === "json"
-        ? `${JSON.stringify({ checks }, null, 2)}\n`
-        : renderChecklist(checks),
+      flags.format === "json" ? doctor.renderJson(report) : doctor.renderText(report),
     );
-    if (checks.some((check) => check.status === "fail")) process.exitCode = 1;
+    if (report.failed) process.exitCode = 1;
   });
 }
