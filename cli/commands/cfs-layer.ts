@@ -4,7 +4,7 @@ import { UserError } from "../../core/errors";
 import { writeFileAtomic } from "../../core/fs";
 import { stderrLog, type Log } from "../../core/log";
 import type { CfsApiVersion, CfsBase, RevisionSource } from "../../cfs";
-import { addSourceOptions, type Flags } from "../flags";
+import { addSourceOptions, type FlagsFor } from "../flags";
 import { loadSettings, type SourceSettings } from "../settings";
 import { apiOptions } from "../sources";
 
@@ -35,26 +35,7 @@ export interface CfsLayerOptions {
   readonly vcsCredentials?: string;
 }
 
-type CfsLayerFlags = Flags & {
-  readonly commit?: string;
-  readonly repo?: string;
-  readonly branch?: string;
-  readonly keepBranch?: true;
-  readonly layerName?: string;
-  readonly cloneUrl?: string;
-  readonly playbook?: string;
-  readonly api: CfsApiVersion;
-  readonly baseFile?: string;
-  readonly baseName?: string;
-  readonly format: "json" | "bootprep";
-  readonly out?: string;
-  readonly name?: string;
-  readonly apply?: true;
-  readonly yes?: true;
-  readonly backupInCfs?: true;
-  readonly backupDir?: string;
-  readonly vcsCredentials?: string;
-};
+type CfsLayerFlags = FlagsFor<CfsLayerOptions, "api" | "format">;
 
 /** `uan-k3s cfs-layer`: the K3s layer in a CFS configuration, printed or applied. */
 export function cfsLayerCommand(program: Command): Command {

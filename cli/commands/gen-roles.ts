@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { UserError } from "../../core/errors";
 import { stderrLog, type Log } from "../../core/log";
 import type { LoadedConfig } from "../config";
-import { addSourceOptions, type Flags } from "../flags";
+import { addSourceOptions, type FlagsFor } from "../flags";
 import { loadSettings, type SourceSettings } from "../settings";
 
 export interface GenRolesOptions {
@@ -22,14 +22,7 @@ export interface GenRolesOptions {
   readonly branch?: string;
 }
 
-type GenRolesFlags = Flags & {
-  readonly out: string;
-  readonly force?: true;
-  readonly check?: true;
-  readonly diff?: true;
-  readonly commit?: true;
-  readonly branch?: string;
-};
+type GenRolesFlags = FlagsFor<GenRolesOptions, "out">;
 
 /** `uan-k3s gen-roles`: the generated tree, written into a uan-config-management checkout. */
 export function genRolesCommand(program: Command): Command {

@@ -4,9 +4,8 @@ import { isUserError, UserError } from "../../core/errors";
 import { readTextFile } from "../../core/fs";
 import { parseJson } from "../../core/json";
 import { stderrLog, type Log } from "../../core/log";
-import { runProcess } from "../../core/subprocess";
 import type { K8sServiceList, SplitOptions } from "../../split";
-import { addSourceOptions, rerunArgs, type Flags } from "../flags";
+import { addSourceOptions, rerunArgs, type FlagsFor } from "../flags";
 import { CONFIG_SETTING, loadSettings, SOURCE_SETTINGS, type SourceSettings } from "../settings";
 import { apiOptions, openSources } from "../sources";
 
@@ -33,20 +32,7 @@ export interface SplitCommandOptions extends SplitOptions {
   readonly rerunArgs: readonly string[];
 }
 
-type SplitFlags = Flags & {
-  readonly network?: "CAN" | "CHN";
-  readonly subnet?: string;
-  readonly k3sFullName?: string;
-  readonly k3sName?: string;
-  readonly k3sPoolName?: string;
-  readonly services?: string;
-  readonly kubectl?: true;
-  readonly metallbConfig?: string;
-  readonly format: "text" | "json";
-  readonly out?: string;
-  readonly apply?: true;
-  readonly yes?: true;
-  readonly backupDir?: string;
+type SplitFlags = FlagsFor<Omit<SplitCommandOptions, "rerunArgs">, "format"> & {
   readonly restore?: string;
 };
 
@@ -280,6 +266,8 @@ async function readServices(
       `${command} failed: ${why}`,
       "Run it on a management node, or save its output and pass --services FILE.",
     );
+  // Loaded here: node:child_process alone would cost every `--version` a few milliseconds.
+  const { DEFAULT_TIMEOUT_MS, runProcess } = await import("../../core/subprocess");
   // The whole cluster's services in one document: far beyond runProcess's default buffer.
   const result = await runProcess("kubectl", KUBECTL_ARGS, {
     maxBuffer: 256 * 1024 * 1024,
@@ -290,6 +278,7 @@ async function readServices(
       cause?.code === "ENOENT" ? "kubectl is not on PATH" : (cause?.message ?? error.message),
     );
   });
+  if (result.timedOut) throw failed(`no answer in ${DEFAULT_TIMEOUT_MS / 1000} seconds`);
   if (result.code !== 0) throw failed(result.stderr.trim() || `Command failed: ${command}`);
   return { list: parse(parseJson(result.stdout, command), command), origin: command };
 }
