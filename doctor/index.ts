@@ -6,7 +6,8 @@
  *   write(format === "json" ? renderJson(report) : renderText(report));
  *
  * The rules come from the features: the quorum verdict is inventory/designate's serverQuorum,
- * the subnet check is split's plan and conflicts, the tree check is gen-roles' write plan.
+ * the subnet check split's planSplit and findConflicts, the tree check generator/write's
+ * planWrite.
  */
 export type { Check, Status } from "./check";
 export { runChecks, type DoctorConfig, type DoctorInput, type DoctorSources } from "./run";
