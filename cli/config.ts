@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
 import { validate } from "../core/validate";
+import { parseYaml } from "../core/yaml";
 import type { UanK3SConfig } from "../schemas/generated/config";
 
 export const DEFAULT_CONFIG_FILE = "uan-k3s.yaml";
@@ -24,19 +24,7 @@ export function loadConfig(explicit: string | undefined): LoadedConfig | undefin
 }
 
 export function parseConfig(text: string, origin: string): UanK3SConfig {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const YAML = require("yaml") as typeof import("yaml");
-  const document = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const problem = document.errors[0];
-  if (problem !== undefined) {
-    const at = problem.linePos?.[0];
-    const where = at === undefined ? origin : `${origin}:${at.line}:${at.col}`;
-    throw new UserError(
-      `${where}: invalid YAML: ${problem.message.split("\n")[0] ?? ""}`,
-      undefined,
-      { cause: problem },
-    );
-  }
+  const document = parseYaml(text, origin);
   const data: unknown = document.toJS() ?? {};
   return validate<UanK3SConfig>(data, "config.schema.json", origin);
 }

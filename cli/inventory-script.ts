@@ -1,9 +1,8 @@
 import { UserError } from "../core/errors";
 import { warningsOnlyLog } from "../core/log";
-import { loadConfig } from "./config";
 import { fail } from "./fail";
 import { runInventory, type InventoryRequest } from "./inventory";
-import { resolveSourceSettings } from "./settings";
+import { loadSettings } from "./settings";
 
 const USAGE =
   "usage: uan-k3s-inventory --list | --host NAME\n" +
@@ -25,8 +24,7 @@ export function parseScriptArgs(argv: readonly string[]): InventoryRequest {
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const request = parseScriptArgs(argv);
-  const config = loadConfig(env.UAN_K3S_CONFIG || undefined);
-  const settings = resolveSourceSettings({}, env, config);
+  const { config, settings } = loadSettings({}, env);
   await runInventory(request, settings, config, warningsOnlyLog, (text) =>
     process.stdout.write(text),
   );

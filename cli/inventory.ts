@@ -8,6 +8,9 @@ import type { LoadedConfig } from "./config";
 import type { SourceSettings } from "./settings";
 import { openSources } from "./sources";
 
+// The inventory from the settings, shared by `uan-k3s inventory`, `gen-roles` and the inventory
+// script; the script must not load commander, so this is not in cli/commands/inventory.ts.
+
 export type InventoryRequest =
   | { readonly kind: "list" }
   | { readonly kind: "host"; readonly name: string }

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { UserError } from "../core/errors";
 import type { UanK3SConfig } from "../schemas/generated/config";
 import type { HostnameMode } from "../inventory/build";
+import { loadConfig, type LoadedConfig } from "./config";
 
 /** Where SLS and HSM data come from and how to reach the CSM API. */
 export interface SourceSettings {
@@ -32,6 +33,8 @@ export interface SourceSettings {
   /** @default "xname" */
   readonly hostnames: HostnameMode;
 }
+
+type Raw = string | boolean | number | undefined;
 
 type Kind = "path" | "string" | "boolean" | "integer" | "hostnames";
 
@@ -159,6 +162,36 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
   },
 ];
 
+/**
+ * The config file: `--config`, else UAN_K3S_CONFIG; with neither, ./uan-k3s.yaml if present.
+ * Not a row of SOURCE_SETTINGS, because it says where the file those rows read comes from.
+ */
+export const CONFIG_SETTING = {
+  key: "config",
+  flag: "--config <path>",
+  env: "UAN_K3S_CONFIG",
+  description: "config file (env UAN_K3S_CONFIG; default ./uan-k3s.yaml if present)",
+} as const;
+
+/** The config file the user named, if any (see CONFIG_SETTING); an empty variable names none. */
+export function configPath(
+  flags: Readonly<Record<string, Raw>>,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const flag = flags[CONFIG_SETTING.key];
+  if (typeof flag === "string") return flag;
+  return env[CONFIG_SETTING.env] || undefined;
+}
+
+/** The config file and the source settings of a run, from flags over environment over file. */
+export function loadSettings(
+  flags: Readonly<Record<string, Raw>>,
+  env: NodeJS.ProcessEnv,
+): { config: LoadedConfig | undefined; settings: SourceSettings } {
+  const config = loadConfig(configPath(flags, env));
+  return { config, settings: resolveSourceSettings(flags, env, config) };
+}
+
 /** Defaults shared by the CLI and the library. */
 export const DEFAULTS = {
   apiGateway: "https://api-gw-service-nmn.local",
@@ -170,8 +203,6 @@ export const DEFAULTS = {
   refresh: false,
   hostnames: "xname",
 } as const satisfies Partial<SourceSettings>;
-
-type Raw = string | boolean | number | undefined;
 
 /**
  * Merges flags over environment over the config file over DEFAULTS. Paths from the file are

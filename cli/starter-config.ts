@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { projectPath } from "../core/paths";
+import { pyYamlDocument, pyYamlString, yamlModule } from "../core/yaml";
 import {
   DEFAULT_HAPROXY_INSTANCE,
   DEFAULT_SSHD_INSTANCE,
@@ -66,8 +67,7 @@ schemas/config.schema.json; "uan-k3s gen-roles" lists every error with its path.
  * YAML 1.1-safe, deterministic.
  */
 export function renderStarterConfig(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const YAML = require("yaml") as typeof import("yaml");
+  const YAML = yamlModule();
   const schema = JSON.parse(
     readFileSync(projectPath("schemas", "config.schema.json"), "utf8"),
   ) as SchemaNode & {
@@ -81,7 +81,7 @@ export function renderStarterConfig(): string {
     );
     return object === undefined ? node : { ...resolve(object), description: node?.description };
   };
-  const document = new YAML.Document(starterConfig(), { version: "1.1" });
+  const document = pyYamlDocument(starterConfig());
   const describe = (node: unknown, schemaNode: SchemaNode | undefined): void => {
     if (YAML.isMap(node)) {
       for (const pair of node.items) {
@@ -98,5 +98,5 @@ export function renderStarterConfig(): string {
   };
   describe(document.contents, schema);
   document.commentBefore = HEADER.replace(/^/gm, " ");
-  return document.toString({ lineWidth: 0 });
+  return pyYamlString(document);
 }

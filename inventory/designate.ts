@@ -109,6 +109,19 @@ function finish(
   };
 }
 
+/**
+ * What etcd's quorum rule says of a count of K3s servers. etcd needs a majority of the servers
+ * up, so one server is not highly available, and an even count tolerates no more failures than
+ * the odd count below it: only an odd count of three or more is "ha".
+ */
+export type ServerQuorum = "none" | "single" | "even" | "ha";
+
+export function serverQuorum(servers: number): ServerQuorum {
+  if (servers === 0) return "none";
+  if (servers % 2 === 0) return "even";
+  return servers === 1 ? "single" : "ha";
+}
+
 function designationWarnings(
   servers: readonly string[],
   agents: readonly string[],
@@ -116,15 +129,16 @@ function designationWarnings(
 ): string[] {
   const warnings: string[] = [];
   const count = servers.length;
-  if (count === 0 && agents.length > 0) {
+  const quorum = serverQuorum(count);
+  if (quorum === "none" && agents.length > 0) {
     warnings.push(
       `${K3S_SERVER} is empty but ${K3S_AGENT} has ${agents.length} nodes: agents cannot join without a server`,
     );
-  } else if (count === 1) {
+  } else if (quorum === "single") {
     warnings.push(
       `${K3S_SERVER} has 1 node: the K3s control plane is not highly available (HA needs 3, 5, ... servers)`,
     );
-  } else if (count > 0 && count % 2 === 0) {
+  } else if (quorum === "even") {
     warnings.push(
       `${K3S_SERVER} has ${count} nodes: an even count tolerates no more failures than ${count - 1} (etcd quorum); use an odd number`,
     );

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectPath } from "../../core/paths";
-import type { Check } from "../../cli/doctor";
+import type { Check } from "../../doctor";
 import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump } from "../../schemas/generated/sls";
 import { startSimulator } from "../../simulator/server";

@@ -1,10 +1,12 @@
 import { resolve } from "node:path";
-import { UserError } from "../core/errors";
-import { writeFileAtomic } from "../core/fs";
-import type { Log } from "../core/log";
-import type { CfsApiVersion, CfsBase, RevisionSource } from "../cfs";
-import type { SourceSettings } from "./settings";
-import { apiOptions } from "./sources";
+import { Option, type Command } from "commander";
+import { UserError } from "../../core/errors";
+import { writeFileAtomic } from "../../core/fs";
+import { stderrLog, type Log } from "../../core/log";
+import type { CfsApiVersion, CfsBase, RevisionSource } from "../../cfs";
+import { addSourceOptions, type FlagsFor } from "../flags";
+import { loadSettings, type SourceSettings } from "../settings";
+import { apiOptions } from "../sources";
 
 export interface CfsLayerOptions {
   /** Exactly one of these three says which commit the layer runs. */
@@ -33,8 +35,91 @@ export interface CfsLayerOptions {
   readonly vcsCredentials?: string;
 }
 
-/** `uan-k3s cfs-layer`: the K3s layer, ensured in a configuration, printed or applied. */
-export async function runCfsLayer(
+type CfsLayerFlags = FlagsFor<CfsLayerOptions, "api" | "format">;
+
+/** `uan-k3s cfs-layer`: the K3s layer in a CFS configuration, printed or applied. */
+export function cfsLayerCommand(program: Command): Command {
+  return addSourceOptions(
+    program
+      .command("cfs-layer")
+      .description("ensure the k3s.yml layer in a CFS configuration: print it, or apply it")
+      .option("--commit <sha>", "the uan-config-management commit the layer runs")
+      .option("--repo <dir>", "use HEAD of this checkout (where gen-roles --commit wrote)")
+      .option("--branch <name>", "resolve this branch on the VCS remote (git ls-remote)")
+      .option("--keep-branch", "with --branch: send the branch and let CFS resolve it (v3 only)")
+      .option(
+        "--layer-name <name>",
+        "layer name, at most 45 characters (default: uan-k3s-<short sha>)",
+      )
+      .option(
+        "--clone-url <url>",
+        "default: https://api-gw-service-nmn.local/vcs/cray/uan-config-management.git",
+      )
+      .option("--playbook <file>", "default: k3s.yml")
+      .addOption(
+        new Option("--api <version>", "CFS API and field spelling")
+          .choices(["v3", "v2"])
+          .default("v3"),
+      )
+      .option(
+        "--base-file <file>",
+        "start from this configuration (cray cfs v3 configurations describe NAME --format json)",
+      )
+      .option("--base-name <name>", "start from this configuration in CFS")
+      .addOption(
+        new Option("--format <format>", "what to print")
+          .choices(["json", "bootprep"])
+          .default("json"),
+      )
+      .option("--out <file>", "write it to this file (atomically) instead of stdout")
+      .option(
+        "--name <configuration>",
+        "the CFS configuration to write with --apply (or to name in bootprep)",
+      )
+      .option("--apply", "write the configuration to CFS: a dry run with a diff unless --yes")
+      .option("--yes", "with --apply: really write")
+      .option(
+        "--backup-in-cfs",
+        "with --apply: also save the old configuration in CFS as <name>-backup-<time>",
+      )
+      .option("--backup-dir <dir>", "where --apply keeps its backup file (default: .)")
+      .option(
+        "--vcs-credentials <file>",
+        "VCS username and password (else VCS_USERNAME / VCS_PASSWORD)",
+      ),
+  ).action(async (flags: CfsLayerFlags) => {
+    const { settings } = loadSettings(flags, process.env);
+    await runCfsLayer(
+      {
+        commit: flags.commit,
+        repo: flags.repo,
+        branch: flags.branch,
+        keepBranch: flags.keepBranch === true,
+        layerName: flags.layerName,
+        cloneUrl: flags.cloneUrl,
+        playbook: flags.playbook,
+        api: flags.api,
+        baseFile: flags.baseFile,
+        baseName: flags.baseName,
+        format: flags.format,
+        out: flags.out,
+        apply: flags.apply === true,
+        name: flags.name,
+        yes: flags.yes === true,
+        backupInCfs: flags.backupInCfs === true,
+        backupDir: flags.backupDir,
+        vcsCredentials: flags.vcsCredentials,
+      },
+      settings,
+      process.env,
+      stderrLog,
+      (output) => process.stdout.write(output),
+    );
+  });
+}
+
+/** The K3s layer, ensured in a configuration, printed or applied. */
+async function runCfsLayer(
   options: CfsLayerOptions,
   settings: SourceSettings,
   env: NodeJS.ProcessEnv,
@@ -42,7 +127,7 @@ export async function runCfsLayer(
   write: (text: string) => void,
 ): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cfs = require("../cfs") as typeof import("../cfs");
+  const cfs = require("../../cfs") as typeof import("../../cfs");
   const revisionSource = revisionFrom(options);
   if (options.apply && options.name === undefined)
     throw new UserError("--apply needs --name CONFIGURATION");
@@ -138,9 +223,9 @@ function revisionFrom(options: CfsLayerOptions): RevisionSource {
   return { kind: "branch", branch: options.branch as string, keepBranch: options.keepBranch };
 }
 
-function apiClient(settings: SourceSettings, log: Log): import("../csm/api-client").CsmClient {
+function apiClient(settings: SourceSettings, log: Log): import("../../csm/api-client").CsmClient {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const api = require("../csm/api-client") as typeof import("../csm/api-client");
+  const api = require("../../csm/api-client") as typeof import("../../csm/api-client");
   // Configurations are read to be written back: never from a cache.
   return api.createCsmClient(apiOptions({ ...settings, refresh: true, cacheTtl: 0 }), log);
 }

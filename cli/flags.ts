@@ -1,0 +1,38 @@
+import { Option, type Command } from "commander";
+import { CONFIG_SETTING, SOURCE_SETTINGS } from "./settings";
+
+/** The flags commander hands an action, by attribute name, as the user typed them. */
+export type Flags = Readonly<Record<string, string | boolean | undefined>>;
+
+/**
+ * The flags commander hands the action of a command with typed options `Options`: the same
+ * names, each boolean absent or `true`, each optional but the `Present` ones (a default or a
+ * required option). The action still builds `Options` itself; this only spares restating it.
+ */
+export type FlagsFor<Options, Present extends keyof Options = never> = Flags & {
+  readonly [K in keyof Options]?: Options[K] extends boolean ? true : Options[K];
+} & { readonly [K in Present]-?: Options[K] };
+
+/** The flags every command that reads SLS or HSM takes: --config and the source settings. */
+export function addSourceOptions(command: Command): Command {
+  command.option(CONFIG_SETTING.flag, CONFIG_SETTING.description);
+  for (const setting of SOURCE_SETTINGS) {
+    if (setting.flag === undefined) continue;
+    command.addOption(
+      new Option(setting.flag, `${setting.description} (env ${setting.env.join(", ")})`),
+    );
+  }
+  return command;
+}
+
+/** The flags of this run among `keys`, as the user typed them, to repeat in printed commands. */
+export function rerunArgs(command: Command, keys: readonly string[]): string[] {
+  const flags = command.opts<Flags>();
+  return command.options.flatMap((option) => {
+    const key = option.attributeName();
+    const value = flags[key];
+    if (!keys.includes(key) || value === undefined || command.getOptionValueSource(key) !== "cli")
+      return [];
+    return value === true ? [option.long as string] : [option.long as string, String(value)];
+  });
+}
