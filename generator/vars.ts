@@ -1,3 +1,4 @@
+import { pyYamlDocument, pyYamlString, yamlModule } from "../core/yaml";
 import type { RoleModel } from "./model";
 
 /**
@@ -67,9 +68,8 @@ export function renderVarsFiles(model: RoleModel): Map<string, string> {
 
 /** YAML 1.1 for PyYAML; string values that could open Jinja are tagged !unsafe (keys are ours). */
 export function toYaml(data: object): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const YAML = require("yaml") as typeof import("yaml");
-  const document = new YAML.Document(data, { version: "1.1" });
+  const YAML = yamlModule();
+  const document = pyYamlDocument(data);
   const guard = (node: unknown): void => {
     if (YAML.isScalar(node) && typeof node.value === "string" && node.value.includes("{")) {
       node.tag = "!unsafe";
@@ -79,5 +79,5 @@ export function toYaml(data: object): string {
     Pair: (_, pair) => guard(pair.value),
     Seq: (_, seq) => seq.items.forEach(guard),
   });
-  return document.toString({ lineWidth: 0 });
+  return pyYamlString(document);
 }
