@@ -1,8 +1,8 @@
-import { execFile } from "node:child_process";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors";
 import type { Log } from "../../core/log";
+import { runProcess, type RunResult } from "../../core/subprocess";
 import type { WriteResult } from "./apply";
 import { MANIFEST_FILE } from "./paths";
 import type { WritePlan } from "./plan";
@@ -120,7 +120,7 @@ interface Git {
   /** Runs git; a non-zero exit is a UserError carrying git's own message. */
   ok(args: readonly string[]): Promise<string>;
   /** Runs git and returns the exit code with the output, for commands that answer by it. */
-  run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  run(args: readonly string[]): Promise<RunResult>;
 }
 
 /**
@@ -152,45 +152,18 @@ async function gitIn(dir: string, options: GitOptions, hint: string): Promise<Gi
     env,
     run: (args) => run(root, ["--literal-pathspecs", ...args]),
     ok: async (args) => {
-      const { code, stdout, stderr } = await git.run(args);
+      const { code, stdout, stderr, timedOut } = await git.run(args);
       if (code === 0) return stdout;
       const command = args.find((arg, i) => !arg.startsWith("-") && args[i - 1] !== "-c");
-      throw new UserError(
-        `git ${command} failed in ${root} (exit ${code}): ${stderr.trim() || stdout.trim()}`,
-        hint,
-      );
+      const said = timedOut ? "did not finish in time" : stderr.trim() || stdout.trim();
+      throw new UserError(`git ${command} failed in ${root} (exit ${code}): ${said}`, hint);
     },
   };
   return git;
 }
 
-function runGit(
-  cwd: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((settle, reject) => {
-    execFile(
-      "git",
-      args,
-      { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error === null) settle({ code: 0, stdout, stderr });
-        else if (typeof error.code === "number") settle({ code: error.code, stdout, stderr });
-        else {
-          reject(
-            new UserError(
-              `cannot run git: ${error.message}`,
-              "Install git, or leave out --commit.",
-              {
-                cause: error,
-              },
-            ),
-          );
-        }
-      },
-    );
-  });
+function runGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return runProcess("git", args, { cwd, env, installHint: "Install git, or leave out --commit." });
 }
 
 /**
