@@ -5,6 +5,7 @@ import { parseJson } from "../core/json";
 import type { Log } from "../core/log";
 import { chooseTokenSource, type TokenSource } from "./auth";
 import { ResponseCache, type CacheOptions } from "./cache";
+import type { HttpReply, HttpRequest } from "./http";
 
 /** How to reach and authenticate to the CSM API gateway. */
 export interface ApiOptions {
@@ -30,20 +31,6 @@ export interface ApiOptions {
   cache?: CacheOptions;
   /** Wait before retry number `attempt` (1-based). @default 0.5 s doubling, at most 8 s */
   retryDelayMs?: (attempt: number) => number;
-}
-
-/** A complete HTTP response as text; the API client parses it. */
-export interface HttpReply {
-  status: number;
-  statusText: string;
-  text: string;
-}
-
-interface HttpRequest {
-  method: "GET" | "PUT" | "POST";
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
 }
 
 const defaultRetryDelay = (attempt: number): number => Math.min(500 * 2 ** (attempt - 1), 8000);

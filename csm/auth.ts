@@ -1,6 +1,6 @@
 import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
-import type { HttpReply } from "./api-client";
+import type { HttpReply } from "./http";
 
 /** Where bearer tokens come from. Tokens are secrets: they never go into a message or log. */
 export interface TokenSource {
