@@ -14,7 +14,7 @@ export interface VcsCredentials {
   readonly password: string;
 }
 
-export interface GitOptions {
+export interface RevisionGitOptions {
   readonly log: Log;
   /** The environment git runs with (proxies, HOME). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
@@ -97,7 +97,7 @@ export type RevisionSource =
 export async function resolveRevision(
   source: RevisionSource,
   cloneUrl: string,
-  options: GitOptions,
+  options: RevisionGitOptions,
 ): Promise<LayerRevision> {
   switch (source.kind) {
     case "commit":
@@ -118,7 +118,7 @@ export async function resolveRevision(
 export async function checkoutHead(
   dir: string,
   cloneUrl: string,
-  options: GitOptions & { allowDirty?: boolean },
+  options: RevisionGitOptions & { allowDirty?: boolean },
 ): Promise<string> {
   const git = (args: string[]): Promise<RunResult> => runGit(["-C", dir, ...args], options);
   const head = await git(["rev-parse", "--verify", "HEAD^{commit}"]);
@@ -172,7 +172,7 @@ export async function checkoutHead(
 export async function remoteBranchHead(
   cloneUrl: string,
   branch: string,
-  options: GitOptions,
+  options: RevisionGitOptions,
 ): Promise<string> {
   checkBranchName(branch);
   const ref = `refs/heads/${branch}`;
@@ -237,7 +237,7 @@ function lsRemoteFailure(
  * (or, without them, answers nothing instead of prompting), and the `-c` options that go with it.
  */
 async function withAskpass<T>(
-  options: GitOptions,
+  options: RevisionGitOptions,
   action: (env: NodeJS.ProcessEnv, config: string[]) => Promise<T>,
 ): Promise<T> {
   const base: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
@@ -269,7 +269,7 @@ async function withAskpass<T>(
 }
 
 /** Runs git (see runProcess: no shell, no prompt, C locale) and never rejects for its exit. */
-export function runGit(args: readonly string[], options: GitOptions): Promise<RunResult> {
+export function runGit(args: readonly string[], options: RevisionGitOptions): Promise<RunResult> {
   return runProcess("git", args, {
     env: options.env,
     timeoutMs: options.timeoutMs ?? CFS_LAYER_DEFAULTS.gitTimeoutMs,

@@ -7,7 +7,11 @@
  *
  * Everything but git.ts, the fetch in base.ts and apply.ts is pure.
  */
-export { applyConfiguration, type ApplyOptions, type ApplyResult } from "./apply";
+export {
+  applyConfiguration,
+  type ApplyConfigurationOptions,
+  type ApplyConfigurationResult,
+} from "./apply";
 export {
   checkConfigurationName,
   configurationPath,
@@ -17,7 +21,7 @@ export {
   type CfsApi,
   type CfsBase,
 } from "./base";
-export { backupConfigurationName, backupFileName } from "./backup";
+export { backupConfigurationName } from "./backup";
 export {
   CFS_LAYER_DEFAULTS,
   MAX_CONFIGURATION_NAME,
@@ -36,7 +40,7 @@ export {
   remoteBranchHead,
   resolveRevision,
   vcsCredentials,
-  type GitOptions,
+  type RevisionGitOptions,
   type RevisionSource,
   type VcsCredentials,
 } from "./git";
@@ -48,5 +52,5 @@ export {
   type LayerOptions,
   type LayerRevision,
 } from "./layer";
-export { bootprepYaml, configurationJson, describePlan, diffConfigurations } from "./render";
+export { bootprepYaml, configurationJson, describeEnsurePlan, diffConfigurations } from "./render";
 export type { JsonObject } from "./spelling";

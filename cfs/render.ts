@@ -105,7 +105,7 @@ function unsayable(what: string): UserError {
 }
 
 /** One line for the log: what the plan does to configuration `name`. */
-export function describePlan(plan: EnsurePlan, name: string): string {
+export function describeEnsurePlan(plan: EnsurePlan, name: string): string {
   const { layer } = plan;
   const at = layer.commit === undefined ? `branch ${layer.branch}` : `commit ${layer.commit}`;
   const what = `layer ${layer.name} (${layer.playbook} at ${at})`;

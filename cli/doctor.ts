@@ -336,7 +336,7 @@ function checkRoles(
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { buildRoleModel } = require("../generator/model") as typeof import("../generator/model");
   const { renderRoles } = require("../generator/render") as typeof import("../generator/render");
-  const { planWrite, describePlan } =
+  const { planWrite, describeWritePlan: describePlan } =
     require("../generator/write") as typeof import("../generator/write");
   /* eslint-enable @typescript-eslint/no-require-imports */
   let model: RoleModel;

@@ -9,7 +9,7 @@ import {
   checkCommittable,
   checkoutBranch,
   commitTree,
-  describePlan,
+  describeWritePlan as describePlan,
   planWrite,
   renderDiff,
 } from "../generator/write";

@@ -33,13 +33,12 @@ export {
   applySplit,
   restoreCommand,
   restoreNetwork,
-  type ApplyOptions,
-  type ApplyResult,
-  type RestoreOptions,
-  type RestoreResult,
+  type ApplySplitOptions,
+  type ApplySplitResult,
+  type RestoreNetworkOptions,
+  type RestoreNetworkResult,
   type SlsWriter,
 } from "./apply/apply";
-export { backupFileName } from "./apply/backup";
 export { networkChanges } from "./apply/diff";
 export {
   buildSplitReport,

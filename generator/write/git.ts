@@ -7,14 +7,14 @@ import type { WriteResult } from "./apply";
 import { MANIFEST_FILE } from "./paths";
 import type { WritePlan } from "./plan";
 
-export interface GitOptions {
+export interface WorkTreeGitOptions {
   /** Where "created branch …" and "committed …" go. */
   readonly log: Log;
   /** The environment git runs with. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export interface CommitOptions extends GitOptions {
+export interface CommitOptions extends WorkTreeGitOptions {
   /**
    * Commit on this branch (admins use `integration-<version>`), created from HEAD if missing.
    * @default the branch checked out
@@ -43,7 +43,7 @@ const IDENTITY = { name: "uan-k3s", email: "uan-k3s@localhost" };
 export async function checkoutBranch(
   dir: string,
   branch: string,
-  options: GitOptions,
+  options: WorkTreeGitOptions,
 ): Promise<void> {
   const git = await gitIn(dir, options, BEFORE_WRITING);
   await switchBranch(git, branch, options.log, false);
@@ -56,7 +56,7 @@ export async function checkoutBranch(
 export async function checkCommittable(
   dir: string,
   plan: WritePlan,
-  options: GitOptions,
+  options: WorkTreeGitOptions,
 ): Promise<void> {
   const git = await gitIn(dir, options, BEFORE_WRITING);
   await assertNoForeignChanges(git, managedPaths(plan.entries.map((entry) => entry.path)));
@@ -127,7 +127,7 @@ interface Git {
  * A git runner for `dir`, which must be the top level of a work tree. `hint` goes with any
  * failing git command.
  */
-async function gitIn(dir: string, options: GitOptions, hint: string): Promise<Git> {
+async function gitIn(dir: string, options: WorkTreeGitOptions, hint: string): Promise<Git> {
   const root = resolve(dir);
   const notWorkTree = (why: string): UserError =>
     new UserError(

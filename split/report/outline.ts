@@ -16,7 +16,7 @@ export interface ReportOutline {
   status: string;
   /** Label and value of each fact under the status: sources, K3s range, CSM pool. */
   facts: [label: string, value: string][];
-  tables: OutlineTable[];
+  tables: ReportOutlineTable[];
   conflicts: {
     heading: string;
     /** What to say when there are none: never that an unchecked side passed. */
@@ -28,7 +28,7 @@ export interface ReportOutline {
   steps: SplitReportStep[];
 }
 
-export interface OutlineTable {
+export interface ReportOutlineTable {
   title: string;
   /** What the change marks in the table mean; "" when it has none. */
   legend: string;
@@ -37,7 +37,7 @@ export interface OutlineTable {
   rows: { change: SplitReportSubnet["change"]; cells: string[] }[];
 }
 
-export function outline(report: SplitReport): ReportOutline {
+export function reportOutline(report: SplitReport): ReportOutline {
   const { conflicts } = report;
   return {
     title: title(report),
@@ -66,7 +66,7 @@ export function outline(report: SplitReport): ReportOutline {
       heading: `Conflicts (${conflicts.length})`,
       none: conflicts.length > 0 ? undefined : noConflictsText(report),
       items: conflicts.map((c) => ({
-        address: conflictAddressText(c.address, c.addressEnd),
+        address: outlineAddressText(c.address, c.addressEnd),
         kind: c.kind,
         subject: c.subject,
         message: c.message,
@@ -103,13 +103,13 @@ function subnetCells(subnet: SplitReportSubnet): string[] {
     subnet.gateway ?? NONE,
     subnet.vlanId === null ? NONE : String(subnet.vlanId),
     subnet.metalLBPoolName ?? NONE,
-    rangeText(subnet.dhcpStart, subnet.dhcpEnd),
-    rangeText(subnet.reservationStart, subnet.reservationEnd),
+    outlineRangeText(subnet.dhcpStart, subnet.dhcpEnd),
+    outlineRangeText(subnet.reservationStart, subnet.reservationEnd),
     String(subnet.reservationCount),
   ];
 }
 
-export function rangeText(start: string | null, end: string | null): string {
+export function outlineRangeText(start: string | null, end: string | null): string {
   if (start === null && end === null) return NONE;
   return `${start ?? "?"}-${end ?? "?"}`;
 }
@@ -177,7 +177,7 @@ function noConflictsText(report: SplitReport): string {
     : "None found in SLS. Kubernetes: NOT checked (no Services were given).";
 }
 
-export function conflictAddressText(address: string | null, end: string | null): string {
+export function outlineAddressText(address: string | null, end: string | null): string {
   if (address === null) return "?";
   return end === null || end === address ? address : `${address}-${end}`;
 }
