@@ -1,6 +1,7 @@
 import { formatIpv4, overlap, parseCidr, spanOf, type AddressSpan } from "../../core/ipv4";
 import type { SplitReport, SplitReportSubnet } from "../../schemas/generated/split-report";
-import { addressValue, outlineAddressText, networkSpan, outlineRangeText } from "./outline";
+import { addressValue, networkSpan } from "./addresses";
+import { outlineAddressText, outlineRangeText } from "./outline";
 import { markup, type Html } from "./escape";
 
 /**
