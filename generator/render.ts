@@ -8,7 +8,11 @@ import { renderVarsFiles } from "./vars";
 import type { GeneratedFile } from "./write/files";
 import { withMarker } from "./write/marker";
 
-/** The EJS templates: a mirror of the tree gen-roles writes, each file suffixed `.ejs`. */
+/**
+ * A mirror of the tree gen-roles writes. A file suffixed `.ejs` is an EJS template rendered
+ * with the role model; any other file is copied as it is. The site's values reach the roles
+ * through the vars files (vars.ts), so today every file is plain.
+ */
 export const TEMPLATES_DIR = projectPath("roles-templates");
 
 /** What a template sees as `locals`. */
