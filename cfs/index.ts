@@ -5,7 +5,8 @@
  *   →  base (readBaseFile | fetchConfiguration | EMPTY_BASE)  →  ensureLayer
  *   →  configurationJson / bootprepYaml / diffConfigurations  →  applyConfiguration
  *
- * Everything but git.ts, the fetch in base.ts and apply.ts is pure.
+ * Pure but for git.ts (runs git), readBaseFile and fetchConfiguration in base.ts (read a file,
+ * GET from CFS) and apply.ts (backup file, PUT to CFS).
  */
 export {
   applyConfiguration,
