@@ -1,7 +1,7 @@
 import { isUserError, UserError } from "../core/errors";
 import type { Log } from "../core/log";
 import { checkConfigurationName, configurationPath, type CfsApi, type CfsBase } from "./base";
-import { backupConfigurationName, writeBackupFile } from "./backup";
+import { backupConfigurationName, writeConfigurationBackup } from "./backup";
 import type { CfsApiVersion } from "./defaults";
 import { putForm, type EnsurePlan } from "./ensure";
 import { repoPath } from "./layer";
@@ -15,7 +15,7 @@ import {
   type JsonObject,
 } from "./spelling";
 
-export interface ApplyOptions {
+export interface ApplyConfigurationOptions {
   /** Where the local backup of the configuration as it was goes (created, mode 0700). */
   readonly backupDir: string;
   /** Also save it in CFS, as `<name>-backup-<YYYYmmddTHHMMSS>`. @default false */
@@ -25,7 +25,7 @@ export interface ApplyOptions {
   readonly now?: () => Date;
 }
 
-export interface ApplyResult {
+export interface ApplyConfigurationResult {
   /** "unchanged": CFS already held exactly the planned body; nothing was written. */
   readonly outcome: "created" | "updated" | "unchanged";
   /** The local backup; undefined when nothing was written or there was nothing to back up. */
@@ -52,8 +52,8 @@ export async function applyConfiguration(
   name: string,
   read: CfsBase,
   plan: EnsurePlan,
-  options: ApplyOptions,
-): Promise<ApplyResult> {
+  options: ApplyConfigurationOptions,
+): Promise<ApplyConfigurationResult> {
   const version = plan.apiVersion;
   checkConfigurationName(name, version);
   const { log } = options;
@@ -78,7 +78,7 @@ export async function applyConfiguration(
   } else {
     // Always pinned to commits: a restore must bring back exactly what ran.
     const saved = ordered(toSpelling(putForm(current, url, "commit", SILENT), version));
-    backupFile = writeBackupFile(options.backupDir, name, saved, at);
+    backupFile = writeConfigurationBackup(options.backupDir, name, saved, at);
     log.info(`saved CFS configuration ${name} as it was to ${backupFile}`);
     if (options.backupInCfs === true) {
       backupConfiguration = await putBackup(api, name, saved, at, version);

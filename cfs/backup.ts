@@ -1,4 +1,4 @@
-import { backupStamp, writeBackupFile as writeBackup } from "../core/backup";
+import { backupStamp, writeBackupFile } from "../core/backup";
 import { MAX_CONFIGURATION_NAME, type CfsApiVersion } from "./defaults";
 import { configurationJson } from "./render";
 
@@ -19,13 +19,11 @@ export function backupConfigurationName(
 }
 
 /** Saves `configuration` as a 0600 backup file in `dir`; returns its absolute path. */
-export function writeBackupFile(
+export function writeConfigurationBackup(
   dir: string,
   name: string,
   configuration: object,
   at: Date,
 ): string {
-  return writeBackup(dir, name, configurationJson(configuration), at, "CFS");
+  return writeBackupFile(dir, name, configurationJson(configuration), at, "CFS");
 }
-
-export { backupFileName, backupStamp } from "../core/backup";

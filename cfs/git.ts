@@ -1,10 +1,10 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
 import type { Log } from "../core/log";
+import { runProcess, type RunResult } from "../core/subprocess";
 import { CFS_LAYER_DEFAULTS } from "./defaults";
 import { checkBranchName, repoPath, type LayerRevision } from "./layer";
 
@@ -14,7 +14,7 @@ export interface VcsCredentials {
   readonly password: string;
 }
 
-export interface GitOptions {
+export interface RevisionGitOptions {
   readonly log: Log;
   /** The environment git runs with (proxies, HOME). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
@@ -97,7 +97,7 @@ export type RevisionSource =
 export async function resolveRevision(
   source: RevisionSource,
   cloneUrl: string,
-  options: GitOptions,
+  options: RevisionGitOptions,
 ): Promise<LayerRevision> {
   switch (source.kind) {
     case "commit":
@@ -118,9 +118,9 @@ export async function resolveRevision(
 export async function checkoutHead(
   dir: string,
   cloneUrl: string,
-  options: GitOptions & { allowDirty?: boolean },
+  options: RevisionGitOptions & { allowDirty?: boolean },
 ): Promise<string> {
-  const git = (args: string[]): Promise<GitResult> => runGit(["-C", dir, ...args], options);
+  const git = (args: string[]): Promise<RunResult> => runGit(["-C", dir, ...args], options);
   const head = await git(["rev-parse", "--verify", "HEAD^{commit}"]);
   if (head.code !== 0) {
     throw new UserError(
@@ -172,7 +172,7 @@ export async function checkoutHead(
 export async function remoteBranchHead(
   cloneUrl: string,
   branch: string,
-  options: GitOptions,
+  options: RevisionGitOptions,
 ): Promise<string> {
   checkBranchName(branch);
   const ref = `refs/heads/${branch}`;
@@ -203,7 +203,7 @@ export async function remoteBranchHead(
 
 function lsRemoteFailure(
   cloneUrl: string,
-  result: GitResult,
+  result: RunResult,
   credentials: VcsCredentials | undefined,
 ): UserError {
   const said = redact(lastLines(result.stderr), credentials);
@@ -237,7 +237,7 @@ function lsRemoteFailure(
  * (or, without them, answers nothing instead of prompting), and the `-c` options that go with it.
  */
 async function withAskpass<T>(
-  options: GitOptions,
+  options: RevisionGitOptions,
   action: (env: NodeJS.ProcessEnv, config: string[]) => Promise<T>,
 ): Promise<T> {
   const base: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
@@ -268,41 +268,12 @@ async function withAskpass<T>(
   }
 }
 
-interface GitResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-/** Runs git without a shell and never rejects: the caller turns the result into its message. */
-export function runGit(args: string[], options: GitOptions): Promise<GitResult> {
-  const env = {
-    ...(options.env ?? process.env),
-    // Never wait for a password on the terminal, and keep messages in English for matching.
-    GIT_TERMINAL_PROMPT: "0",
-    LC_ALL: "C",
-  };
-  const timeout = options.timeoutMs ?? CFS_LAYER_DEFAULTS.gitTimeoutMs;
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      args,
-      { env, timeout, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        const failure = error as (NodeJS.ErrnoException & { killed?: boolean }) | null;
-        if (failure?.code === "ENOENT") {
-          reject(new UserError("git is not installed", "Install git (zypper install git-core)."));
-          return;
-        }
-        resolve({
-          code: failure === null ? 0 : typeof failure.code === "number" ? failure.code : 1,
-          stdout,
-          stderr,
-          timedOut: failure?.killed === true,
-        });
-      },
-    );
+/** Runs git (see runProcess: no shell, no prompt, C locale) and never rejects for its exit. */
+export function runGit(args: readonly string[], options: RevisionGitOptions): Promise<RunResult> {
+  return runProcess("git", args, {
+    env: options.env,
+    timeoutMs: options.timeoutMs ?? CFS_LAYER_DEFAULTS.gitTimeoutMs,
+    installHint: "Install git (zypper install git-core).",
   });
 }
 

@@ -5,9 +5,14 @@
  *   →  base (readBaseFile | fetchConfiguration | EMPTY_BASE)  →  ensureLayer
  *   →  configurationJson / bootprepYaml / diffConfigurations  →  applyConfiguration
  *
- * Everything but git.ts, the fetch in base.ts and apply.ts is pure.
+ * Pure but for git.ts (runs git), readBaseFile and fetchConfiguration in base.ts (read a file,
+ * GET from CFS) and apply.ts (backup file, PUT to CFS).
  */
-export { applyConfiguration, type ApplyOptions, type ApplyResult } from "./apply";
+export {
+  applyConfiguration,
+  type ApplyConfigurationOptions,
+  type ApplyConfigurationResult,
+} from "./apply";
 export {
   checkConfigurationName,
   configurationPath,
@@ -17,7 +22,7 @@ export {
   type CfsApi,
   type CfsBase,
 } from "./base";
-export { backupConfigurationName, backupFileName } from "./backup";
+export { backupConfigurationName } from "./backup";
 export {
   CFS_LAYER_DEFAULTS,
   MAX_CONFIGURATION_NAME,
@@ -36,7 +41,7 @@ export {
   remoteBranchHead,
   resolveRevision,
   vcsCredentials,
-  type GitOptions,
+  type RevisionGitOptions,
   type RevisionSource,
   type VcsCredentials,
 } from "./git";
@@ -48,5 +53,5 @@ export {
   type LayerOptions,
   type LayerRevision,
 } from "./layer";
-export { bootprepYaml, configurationJson, describePlan, diffConfigurations } from "./render";
+export { bootprepYaml, configurationJson, describeEnsurePlan, diffConfigurations } from "./render";
 export type { JsonObject } from "./spelling";

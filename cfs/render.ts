@@ -1,5 +1,6 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
 import { UserError } from "../core/errors";
+import { toPyYaml } from "../core/yaml";
 import type { EnsurePlan } from "./ensure";
 import { isJsonObject, ordered, toV3, withoutReadOnly, type JsonObject } from "./spelling";
 
@@ -54,12 +55,7 @@ export function bootprepYaml(name: string, configuration: object): string {
       ? { additional_inventory: bootprepInventory(v3.additional_inventory) }
       : {}),
   };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const YAML = require("yaml") as typeof import("yaml");
-  return YAML.stringify(
-    { configurations: [entry] },
-    { version: "1.1", lineWidth: 0, indentSeq: false, aliasDuplicateObjects: false },
-  );
+  return toPyYaml({ configurations: [entry] }, { indentSeq: false });
 }
 
 function bootprepLayer(layer: JsonObject, index: number): JsonObject {
@@ -109,7 +105,7 @@ function unsayable(what: string): UserError {
 }
 
 /** One line for the log: what the plan does to configuration `name`. */
-export function describePlan(plan: EnsurePlan, name: string): string {
+export function describeEnsurePlan(plan: EnsurePlan, name: string): string {
   const { layer } = plan;
   const at = layer.commit === undefined ? `branch ${layer.branch}` : `commit ${layer.commit}`;
   const what = `layer ${layer.name} (${layer.playbook} at ${at})`;

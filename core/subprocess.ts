@@ -56,10 +56,11 @@ export function runProcess(
       (error, stdout, stderr) => {
         const failure = error as (NodeJS.ErrnoException & { killed?: boolean }) | null;
         if (failure !== null && typeof failure.code === "string") {
-          const why = failure.code === "ENOENT" ? `${program} is not installed` : failure.message;
-          reject(
-            new UserError(`cannot run ${program}: ${why}`, options.installHint, { cause: error }),
-          );
+          const message =
+            failure.code === "ENOENT"
+              ? `${program} is not installed`
+              : `cannot run ${program}: ${failure.message}`;
+          reject(new UserError(message, options.installHint, { cause: error }));
           return;
         }
         resolve({

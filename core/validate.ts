@@ -1,6 +1,20 @@
 import type { ErrorObject } from "ajv";
 import { UserError } from "./errors";
-import { VALIDATORS_MODULE, validatorName } from "../schemas/compile";
+import { projectPath } from "./paths";
+
+/**
+ * Where schemas/compile.ts writes the validators at build time, one export per schema and
+ * definition. A function: finding the package root reads the disk, which no import may do.
+ */
+export function validatorsModulePath(): string {
+  return projectPath("dist", "schemas", "validators.js");
+}
+
+/** The export name of one validator: sls_schema_json, or sls_schema_json__SlsNetworkList. */
+export function validatorName(schemaFile: string, definition?: string): string {
+  const base = schemaFile.replace(/[^A-Za-z0-9]/g, "_");
+  return definition === undefined ? base : `${base}__${definition}`;
+}
 
 const MAX_LISTED = 20;
 
@@ -24,7 +38,7 @@ export function validate<T>(
   definition?: string,
 ): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  validators ??= require(VALIDATORS_MODULE) as Record<string, Validator>;
+  validators ??= require(validatorsModulePath()) as Record<string, Validator>;
   const check = validators[validatorName(schemaFile, definition)];
   if (check === undefined)
     throw new Error(

@@ -3,25 +3,18 @@ import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
 import { parseJson } from "../core/json";
 import type { Log } from "../core/log";
-import { chooseTokenSource, type TokenSource } from "./auth";
+import { chooseTokenSource, type CredentialOptions, type TokenSource } from "./auth";
 import { ResponseCache, type CacheOptions } from "./cache";
+import type { HttpReply, HttpRequest } from "./http";
 
 /** How to reach and authenticate to the CSM API gateway. */
-export interface ApiOptions {
+export interface ApiOptions extends CredentialOptions {
   /** Base URL, e.g. https://api-gw-service-nmn.local; a trailing slash is ignored. */
   gateway: string;
   /** PEM CA bundle that signed the gateway's certificate (--ca-cert). */
   caCertFile?: string;
   /** Skip TLS verification; warns on every run. */
   insecure: boolean;
-  /** JSON file with an `access_token` (--token-file / CRAY_CREDENTIALS). Tried first. */
-  tokenFile?: string;
-  /** A raw token (the TOKEN environment variable). Tried second. */
-  token?: string;
-  /** Keycloak client for the client-credentials grant. @default "admin-client" */
-  clientId: string;
-  /** File holding that client's secret. Tried last. */
-  clientSecretFile?: string;
   /** Deadline for one whole request, response body included. */
   timeoutMs: number;
   /** Retries after a connection error or a 5xx; 0 makes one attempt. */
@@ -30,20 +23,6 @@ export interface ApiOptions {
   cache?: CacheOptions;
   /** Wait before retry number `attempt` (1-based). @default 0.5 s doubling, at most 8 s */
   retryDelayMs?: (attempt: number) => number;
-}
-
-/** A complete HTTP response as text; the API client parses it. */
-export interface HttpReply {
-  status: number;
-  statusText: string;
-  text: string;
-}
-
-interface HttpRequest {
-  method: "GET" | "PUT" | "POST";
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
 }
 
 const defaultRetryDelay = (attempt: number): number => Math.min(500 * 2 ** (attempt - 1), 8000);

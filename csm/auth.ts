@@ -1,6 +1,6 @@
 import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
-import type { HttpReply } from "./api-client";
+import type { HttpReply } from "./http";
 
 /** Where bearer tokens come from. Tokens are secrets: they never go into a message or log. */
 export interface TokenSource {
@@ -19,10 +19,15 @@ export type FormPoster = (url: string, form: string) => Promise<HttpReply>;
 
 export const TOKEN_PATH = "/keycloak/realms/shasta/protocol/openid-connect/token";
 
+/** Where a token may come from, tried in this order. */
 export interface CredentialOptions {
+  /** JSON file with an `access_token` (--token-file / CRAY_CREDENTIALS). Tried first. */
   tokenFile?: string;
+  /** A raw token (the TOKEN environment variable). Tried second. */
   token?: string;
+  /** Keycloak client for the client-credentials grant. @default "admin-client" */
   clientId: string;
+  /** File holding that client's secret. Tried last. */
   clientSecretFile?: string;
 }
 

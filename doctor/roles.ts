@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { buildRoleModel, type RoleModel } from "../generator/model";
 import { renderRoles } from "../generator/render";
-import { describePlan, planWrite } from "../generator/write";
+import { describeWritePlan, planWrite } from "../generator/write";
 import type { Inventory } from "../inventory/build";
 import { failure, fail, pass, skip, warn, type Check } from "./check";
 import type { DoctorConfig } from "./run";
@@ -44,7 +44,7 @@ export function checkRoles(
       ? fail(
           "tree",
           TREE,
-          `${resolve(out)} would change:\n${describePlan(plan).trimEnd()}`,
+          `${resolve(out)} would change:\n${describeWritePlan(plan).trimEnd()}`,
           `Run uan-k3s gen-roles --out ${out}.`,
         )
       : pass("tree", TREE, resolve(out)),

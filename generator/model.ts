@@ -20,6 +20,10 @@ import {
   SSHD_DEFAULTS,
 } from "./defaults";
 
+/**
+ * One item of `uan_haproxy` in vars/uan_helm.yml, written as it is: the keys are the Ansible
+ * variables the uan_haproxy role reads, snake_case on purpose (the vars contract).
+ */
 export interface ResolvedHaproxy {
   readonly name: string;
   readonly namespace: string;
@@ -36,6 +40,10 @@ export interface ResolvedHaproxy {
   readonly config?: string;
 }
 
+/**
+ * One item of `uan_sshd_configs` in vars/uan_sshd.yml, written as it is: the keys are the
+ * Ansible variables the uan_sshd role reads, snake_case on purpose (the vars contract).
+ */
 export interface ResolvedSshd {
   readonly name: string;
   readonly config_path: string;
@@ -45,7 +53,11 @@ export interface ResolvedSshd {
   readonly config?: string;
 }
 
-/** Everything the roles and vars files need, with every default applied and checked. */
+/**
+ * Everything the roles and vars files need, with every default applied and checked. The
+ * snake_case keys are the config file's (uan-k3s.yaml spells them as Ansible does) and
+ * `release` holds Ansible variables by their names; vars.ts maps the rest to variable names.
+ */
 export interface RoleModel {
   readonly release: { readonly [K in keyof typeof ROLE_DEFAULTS.release]: string };
   readonly k3s: {

@@ -1,13 +1,18 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { byCodeUnit } from "../core/order";
+import { parseYaml } from "../core/yaml";
 import { projectPath } from "../core/paths";
 import type { RoleModel } from "./model";
 import { renderVarsFiles } from "./vars";
 import type { GeneratedFile } from "./write/files";
 import { withMarker } from "./write/marker";
 
-/** The EJS templates: a mirror of the tree gen-roles writes, each file suffixed `.ejs`. */
+/**
+ * A mirror of the tree gen-roles writes. A file suffixed `.ejs` is an EJS template rendered
+ * with the role model; any other file is copied as it is. The site's values reach the roles
+ * through the vars files (vars.ts), so today every file is plain.
+ */
 export const TEMPLATES_DIR = projectPath("roles-templates");
 
 /** What a template sees as `locals`. */
@@ -58,11 +63,13 @@ function quote(value: string | number | boolean): string {
 /** A template that renders to broken YAML is a bug: catch it here, not in CFS at run time. */
 function checked(path: string, text: string): string {
   if (/\.ya?ml$/.test(path)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const YAML = require("yaml") as typeof import("yaml");
-    const document = YAML.parseDocument(text, { version: "1.1", customTags: [unsafeTag] });
-    if (document.errors.length > 0)
-      throw new Error(`${path} renders to invalid YAML: ${document.errors[0]?.message ?? ""}`);
+    try {
+      parseYaml(text, path, { version: "1.1", customTags: [unsafeTag] });
+    } catch (error) {
+      // Not the user's input: a bug in the template, so a plain Error with its stack.
+      const why = error instanceof Error ? error.message : String(error);
+      throw new Error(`rendered template ${why}`, { cause: error });
+    }
   }
   return text;
 }

@@ -1,3 +1,4 @@
+import { pyYamlDocument, pyYamlString, yamlModule } from "../core/yaml";
 import type { RoleModel } from "./model";
 
 /**
@@ -12,7 +13,7 @@ export function renderVarsFiles(model: RoleModel): Map<string, string> {
   return new Map([
     [
       "vars/uan_k3s.yml",
-      toYaml({
+      varsFileYaml({
         third_party_url: release.third_party_url,
         k3s_version: release.k3s_version,
         k3s_install_path: k3s.install_path,
@@ -27,7 +28,7 @@ export function renderVarsFiles(model: RoleModel): Map<string, string> {
     ],
     [
       "vars/uan_helm.yml",
-      toYaml({
+      varsFileYaml({
         helm_path: helm.binary,
         helm_install_path: helm.install_path,
         helm_timeout: helm.timeout,
@@ -49,10 +50,10 @@ export function renderVarsFiles(model: RoleModel): Map<string, string> {
         uan_haproxy: model.haproxy,
       }),
     ],
-    ["vars/uan_sshd.yml", toYaml({ uan_sshd_configs: model.sshd })],
+    ["vars/uan_sshd.yml", varsFileYaml({ uan_sshd_configs: model.sshd })],
     [
       "vars/uan_podman.yml",
-      toYaml({
+      varsFileYaml({
         uan_podman_dir: model.podman.storage_dir,
         ...(model.podman.subuid_url === undefined
           ? {}
@@ -66,10 +67,9 @@ export function renderVarsFiles(model: RoleModel): Map<string, string> {
 }
 
 /** YAML 1.1 for PyYAML; string values that could open Jinja are tagged !unsafe (keys are ours). */
-export function toYaml(data: object): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const YAML = require("yaml") as typeof import("yaml");
-  const document = new YAML.Document(data, { version: "1.1" });
+export function varsFileYaml(data: object): string {
+  const YAML = yamlModule();
+  const document = pyYamlDocument(data);
   const guard = (node: unknown): void => {
     if (YAML.isScalar(node) && typeof node.value === "string" && node.value.includes("{")) {
       node.tag = "!unsafe";
@@ -79,5 +79,5 @@ export function toYaml(data: object): string {
     Pair: (_, pair) => guard(pair.value),
     Seq: (_, seq) => seq.items.forEach(guard),
   });
-  return document.toString({ lineWidth: 0 });
+  return pyYamlString(document);
 }

@@ -31,6 +31,7 @@ export interface InventoryOptions {
   readonly k3s?: ExplicitDesignation;
 }
 
+/** A host's Ansible variables by their names (snake_case on purpose: cray_cfs_image, can_ip). */
 export type HostVars = Record<string, string | number | boolean | readonly string[]>;
 
 export interface Inventory {

@@ -1,3 +1,4 @@
+import { toPyYaml } from "../core/yaml";
 import type { Inventory } from "./build";
 
 /**
@@ -6,8 +7,6 @@ import type { Inventory } from "./build";
  * `0644` are quoted so that Ansible reads them back as strings.
  */
 export function exportYaml(inventory: Inventory, header: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const YAML = require("yaml") as typeof import("yaml");
   const children: Record<string, unknown> = {};
   for (const [group, hosts] of inventory.groups) {
     children[group] = { hosts: Object.fromEntries(hosts.map((host) => [host, null])) };
@@ -19,11 +18,6 @@ export function exportYaml(inventory: Inventory, header: string): string {
       children,
     },
   };
-  const body = YAML.stringify(document, {
-    version: "1.1",
-    lineWidth: 0,
-    nullStr: "",
-    aliasDuplicateObjects: false,
-  });
+  const body = toPyYaml(document, { emptyNull: true });
   return `${header.replace(/^/gm, "# ")}\n${body}`;
 }

@@ -1,20 +1,14 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { writeFileAtomic } from "../core/fs";
 import { projectPath } from "../core/paths";
+import { validatorName, validatorsModulePath } from "../core/validate";
 
 /**
  * Compiles every schema in schemas/ (and each of its `definitions`) into one module of
  * standalone validation functions, at build time. Loading ajv and compiling at run time costs
  * more than reading a whole SLS dump, and the inventory script runs on every Ansible call.
+ * core/validate.ts loads that module, and names its exports.
  */
-export const VALIDATORS_MODULE = projectPath("dist", "schemas", "validators.js");
-
-/** The export name of one validator: sls_schema_json, or sls_schema_json__SlsNetworkList. */
-export function validatorName(schemaFile: string, definition?: string): string {
-  const base = schemaFile.replace(/[^A-Za-z0-9]/g, "_");
-  return definition === undefined ? base : `${base}__${definition}`;
-}
-
 function main(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const Ajv = (require("ajv") as typeof import("ajv")).default;
@@ -41,7 +35,7 @@ function main(): void {
       refs[validatorName(file, definition)] = `${schema.$id}#/definitions/${definition}`;
     }
   }
-  writeFileAtomic(VALIDATORS_MODULE, standaloneCode(ajv, refs));
+  writeFileAtomic(validatorsModulePath(), standaloneCode(ajv, refs));
 }
 
 if (require.main === module) main();

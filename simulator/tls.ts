@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { UserError } from "../core/errors";
+import { runProcess } from "../core/subprocess";
 
 /** A throwaway CA and a server certificate it signed, in a private temporary directory. */
 export interface TestPki {
@@ -12,8 +11,6 @@ export interface TestPki {
   readonly keyFile: string;
   readonly certFile: string;
 }
-
-const run = promisify(execFile);
 
 /**
  * Creates the PKI with the openssl CLI. EC P-256 keys take milliseconds, where RSA would
@@ -66,14 +63,10 @@ async function newKey(file: string): Promise<void> {
 }
 
 async function openssl(args: string[]): Promise<void> {
-  try {
-    await run("openssl", args);
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new UserError(
-      `openssl failed to create the simulator's test certificates: ${stderr || (error as Error).message}`,
-      "The simulator needs the openssl command (OpenSSL 3) on PATH.",
-      { cause: error },
-    );
+  const hint = "The simulator needs the openssl command (OpenSSL 3) on PATH.";
+  const result = await runProcess("openssl", args, { installHint: hint });
+  if (result.code !== 0) {
+    const why = result.timedOut ? "timed out" : result.stderr.trim() || `exit ${result.code}`;
+    throw new UserError(`openssl failed to create the simulator's test certificates: ${why}`, hint);
   }
 }

@@ -1,6 +1,13 @@
 /**
- * The pure core of `uan-k3s split`: plan the K3s subnet, then find what already uses its
- * addresses. No files, no network: the CLI loads SLS and the services and writes the result.
+ * `uan-k3s split`, the MetalLB K3s subnet split, as a pipeline
+ *
+ *   planSplit (SLS network)  →  findConflicts (SLS, parseServices)  →  buildSplitReport
+ *   →  renderText / renderJson / renderMarkdown / renderHtml
+ *   →  renderSplitArtifacts  →  writeArtifacts (--out)
+ *   →  applySplit (--apply: backup file, re-read guard, PUT to SLS); restoreNetwork undoes it
+ *
+ * The plan, conflicts, report and artifacts are pure: the CLI loads SLS and the services.
+ * Only writeArtifacts writes files, and only apply/ writes SLS, through the SlsWriter given.
  */
 export {
   BOOTSTRAP_SUBNET_NAME,
@@ -33,13 +40,12 @@ export {
   applySplit,
   restoreCommand,
   restoreNetwork,
-  type ApplyOptions,
-  type ApplyResult,
-  type RestoreOptions,
-  type RestoreResult,
+  type ApplySplitOptions,
+  type ApplySplitResult,
+  type RestoreNetworkOptions,
+  type RestoreNetworkResult,
   type SlsWriter,
 } from "./apply/apply";
-export { backupFileName } from "./apply/backup";
 export { networkChanges } from "./apply/diff";
 export {
   buildSplitReport,

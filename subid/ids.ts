@@ -1,10 +1,19 @@
 /** Index of the first element of ascending `sorted` that is >= `value` (its length if none). */
 export function lowerBound(sorted: ArrayLike<number>, value: number): number {
+  return lowerBoundBy(sorted, value, (item) => item);
+}
+
+/** Index of the first element of `sorted` (ascending by `key`) whose key is >= `value`. */
+export function lowerBoundBy<T>(
+  sorted: ArrayLike<T>,
+  value: number,
+  key: (item: T) => number,
+): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (sorted[middle] < value) low = middle + 1;
+    if (key(sorted[middle]) < value) low = middle + 1;
     else high = middle;
   }
   return low;

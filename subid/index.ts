@@ -1,7 +1,13 @@
 /**
  * `uan-k3s subid`: the /etc/subuid and /etc/subgid files that rootless Podman on UANs needs
  * (seed procedure, "Prerequisites"), planned from a passwd file so that every user keeps the
- * range they have: loadPasswd/loadSubid → planSubid → renderSubidFile → writeTogether.
+ * range they have:
+ *
+ *   generateSubid: read passwd and the existing files → planSubid → renderSubidFile
+ *                  → writeTogether (both files or neither)
+ *   checkSubid:    read the same files → checkSubidFiles → formatCheck
+ *
+ * Only run.ts (reads) and write.ts (writes) touch the disk.
  */
 export {
   ID_LIMIT,

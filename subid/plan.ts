@@ -2,7 +2,7 @@ import { UserError } from "../core/errors";
 import { byCodeUnit } from "../core/order";
 import { checkSubidFile } from "./check";
 import { ID_LIMIT, NOBODY_UIDS, SUBID_KINDS, type SubidKind } from "./defaults";
-import { lowerBound } from "./ids";
+import { lowerBound, lowerBoundBy } from "./ids";
 import { indexPasswd, type Passwd, type PasswdIndex, type PasswdUser } from "./passwd";
 import { problemsError } from "./problems";
 import type { SubidEntry, SubidFile, SubidRange } from "./subid-file";
@@ -260,13 +260,7 @@ function topOf(ranges: readonly SubidEntry[]): number {
 /** Whether [start, start + count) meets any of `sorted` (by start, not overlapping). */
 function overlapsAny(sorted: readonly SubidEntry[], start: number, count: number): boolean {
   // The last range starting before our end is the only one that can reach into us.
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle].start < start + count) low = middle + 1;
-    else high = middle;
-  }
+  const low = lowerBoundBy(sorted, start + count, (range) => range.start);
   return low > 0 && sorted[low - 1].start + sorted[low - 1].count > start;
 }
 

@@ -164,7 +164,7 @@ async function runCfsLayer(
           : await cfs.fetchConfiguration(api!, options.baseName, options.api)
         : (read ?? cfs.EMPTY_BASE);
   const plan = cfs.ensureLayer(base, layer, { apiVersion: options.api, log });
-  log.info(cfs.describePlan(plan, options.name ?? "(configuration)").trimEnd());
+  log.info(cfs.describeEnsurePlan(plan, options.name ?? "(configuration)").trimEnd());
 
   const rendered =
     options.format === "bootprep"

@@ -89,7 +89,7 @@ async function runGenRoles(
   if (options.check) {
     if (!plan.changed) return log.info(`${out} is up to date`);
     throw new UserError(
-      `${out} is out of date:\n${tree.describePlan(plan).trimEnd()}`,
+      `${out} is out of date:\n${tree.describeWritePlan(plan).trimEnd()}`,
       "Run uan-k3s gen-roles without --check.",
     );
   }

@@ -8,7 +8,7 @@ import { readManifest, renderManifest } from "./manifest";
 import { MANIFEST_FILE } from "./paths";
 import { outcome, type PlanEntry, type WritePlan } from "./plan";
 
-export interface ApplyOptions {
+export interface ApplyWriteOptions {
   /** Overwrite (or remove) files that are not uan-k3s's or were edited by hand. @default false */
   readonly force?: boolean;
 }
@@ -33,7 +33,11 @@ export interface WriteResult {
  * serially in path order, and the manifest last. If a write fails halfway, the manifest is
  * still brought up to date with what was done, so the next run knows its own files.
  */
-export function applyWrite(dir: string, plan: WritePlan, options: ApplyOptions = {}): WriteResult {
+export function applyWrite(
+  dir: string,
+  plan: WritePlan,
+  options: ApplyWriteOptions = {},
+): WriteResult {
   const root = resolve(dir);
   if (root !== plan.dir) throw new Error(`applyWrite: plan is for ${plan.dir}, not ${root}`);
   if (plan.conflicts.length > 0 && options.force !== true) throw refusal(plan);

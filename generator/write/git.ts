@@ -1,20 +1,20 @@
-import { execFile } from "node:child_process";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors";
 import type { Log } from "../../core/log";
+import { runProcess, type RunResult } from "../../core/subprocess";
 import type { WriteResult } from "./apply";
 import { MANIFEST_FILE } from "./paths";
 import type { WritePlan } from "./plan";
 
-export interface GitOptions {
+export interface WorkTreeGitOptions {
   /** Where "created branch …" and "committed …" go. */
   readonly log: Log;
   /** The environment git runs with. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export interface CommitOptions extends GitOptions {
+export interface CommitOptions extends WorkTreeGitOptions {
   /**
    * Commit on this branch (admins use `integration-<version>`), created from HEAD if missing.
    * @default the branch checked out
@@ -43,7 +43,7 @@ const IDENTITY = { name: "uan-k3s", email: "uan-k3s@localhost" };
 export async function checkoutBranch(
   dir: string,
   branch: string,
-  options: GitOptions,
+  options: WorkTreeGitOptions,
 ): Promise<void> {
   const git = await gitIn(dir, options, BEFORE_WRITING);
   await switchBranch(git, branch, options.log, false);
@@ -56,7 +56,7 @@ export async function checkoutBranch(
 export async function checkCommittable(
   dir: string,
   plan: WritePlan,
-  options: GitOptions,
+  options: WorkTreeGitOptions,
 ): Promise<void> {
   const git = await gitIn(dir, options, BEFORE_WRITING);
   await assertNoForeignChanges(git, managedPaths(plan.entries.map((entry) => entry.path)));
@@ -120,14 +120,14 @@ interface Git {
   /** Runs git; a non-zero exit is a UserError carrying git's own message. */
   ok(args: readonly string[]): Promise<string>;
   /** Runs git and returns the exit code with the output, for commands that answer by it. */
-  run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  run(args: readonly string[]): Promise<RunResult>;
 }
 
 /**
  * A git runner for `dir`, which must be the top level of a work tree. `hint` goes with any
  * failing git command.
  */
-async function gitIn(dir: string, options: GitOptions, hint: string): Promise<Git> {
+async function gitIn(dir: string, options: WorkTreeGitOptions, hint: string): Promise<Git> {
   const root = resolve(dir);
   const notWorkTree = (why: string): UserError =>
     new UserError(
@@ -152,45 +152,18 @@ async function gitIn(dir: string, options: GitOptions, hint: string): Promise<Gi
     env,
     run: (args) => run(root, ["--literal-pathspecs", ...args]),
     ok: async (args) => {
-      const { code, stdout, stderr } = await git.run(args);
+      const { code, stdout, stderr, timedOut } = await git.run(args);
       if (code === 0) return stdout;
       const command = args.find((arg, i) => !arg.startsWith("-") && args[i - 1] !== "-c");
-      throw new UserError(
-        `git ${command} failed in ${root} (exit ${code}): ${stderr.trim() || stdout.trim()}`,
-        hint,
-      );
+      const said = timedOut ? "did not finish in time" : stderr.trim() || stdout.trim();
+      throw new UserError(`git ${command} failed in ${root} (exit ${code}): ${said}`, hint);
     },
   };
   return git;
 }
 
-function runGit(
-  cwd: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((settle, reject) => {
-    execFile(
-      "git",
-      args,
-      { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error === null) settle({ code: 0, stdout, stderr });
-        else if (typeof error.code === "number") settle({ code: error.code, stdout, stderr });
-        else {
-          reject(
-            new UserError(
-              `cannot run git: ${error.message}`,
-              "Install git, or leave out --commit.",
-              {
-                cause: error,
-              },
-            ),
-          );
-        }
-      },
-    );
-  });
+function runGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return runProcess("git", args, { cwd, env, installHint: "Install git, or leave out --commit." });
 }
 
 /**

@@ -25,14 +25,14 @@ export {
   type WriteEntry,
   type WritePlan,
 } from "./plan";
-export { applyWrite, type ApplyOptions, type WriteResult } from "./apply";
+export { applyWrite, type ApplyWriteOptions, type WriteResult } from "./apply";
 export { renderDiff } from "./diff";
-export { describePlan } from "./report";
+export { describeWritePlan } from "./report";
 export {
   checkCommittable,
   checkoutBranch,
   commitTree,
   type CommitOptions,
   type CommitResult,
-  type GitOptions,
+  type WorkTreeGitOptions,
 } from "./git";

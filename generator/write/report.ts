@@ -5,7 +5,7 @@ import type { WritePlan } from "./plan";
  * about): `create   k3s_validate.yml`, `conflict k3s.yml: not written by uan-k3s`.
  * "" when nothing would change.
  */
-export function describePlan(plan: WritePlan): string {
+export function describeWritePlan(plan: WritePlan): string {
   return plan.entries
     .filter((entry) => entry.action !== "unchanged")
     .map((entry) => {

@@ -6,7 +6,7 @@ import { validate } from "../../core/validate";
 import type { CsmClient } from "../../csm/api-client";
 import { subnetsOf } from "../../inventory/networks";
 import type { SlsNetwork } from "../../schemas/generated/sls";
-import { readBackup, writeBackup } from "./backup";
+import { readNetworkBackup, writeNetworkBackup } from "./backup";
 import { networkChanges } from "./diff";
 import { watchWrites } from "./version";
 import type { SplitPlanned } from "../plan";
@@ -14,7 +14,7 @@ import type { SplitPlanned } from "../plan";
 /** The part of the CSM API client that writing SLS needs. */
 export type SlsWriter = Pick<CsmClient, "gateway" | "getJson" | "putJson">;
 
-export interface ApplyOptions {
+export interface ApplySplitOptions {
   /** Where the backup of the network goes; created (mode 0700) if missing. */
   backupDir: string;
   log: Log;
@@ -22,7 +22,7 @@ export interface ApplyOptions {
   now?: () => Date;
 }
 
-export interface ApplyResult {
+export interface ApplySplitResult {
   /** Absolute path of the backup: the network as it was read for the plan. */
   backupFile: string;
   /** `uan-k3s split --restore <backupFile> --yes`, the path shell-quoted when needed. */
@@ -31,7 +31,7 @@ export interface ApplyResult {
   network: SlsNetwork;
 }
 
-export interface RestoreOptions {
+export interface RestoreNetworkOptions {
   log: Log;
   /** The network as the caller showed it to the admin: if SLS now differs, nothing is written. */
   expectedCurrent?: SlsNetwork;
@@ -41,7 +41,7 @@ export interface RestoreOptions {
   now?: () => Date;
 }
 
-export interface RestoreResult {
+export interface RestoreNetworkResult {
   /** The backup that was put back. */
   restoredFrom: string;
   /** Absolute path of the backup taken just before the restore. */
@@ -63,14 +63,14 @@ export interface RestoreResult {
 export async function applySplit(
   client: SlsWriter,
   plan: SplitPlanned,
-  options: ApplyOptions,
-): Promise<ApplyResult> {
+  options: ApplySplitOptions,
+): Promise<ApplySplitResult> {
   const { log } = options;
   const net = plan.net;
   if (plan.networkBefore.Name !== net || plan.networkAfter.Name !== net) {
     throw new Error(`plan for ${net} carries the network ${plan.networkAfter.Name}`);
   }
-  const backupFile = writeBackup(options.backupDir, plan.networkBefore, clock(options)());
+  const backupFile = writeNetworkBackup(options.backupDir, plan.networkBefore, clock(options)());
   const undoCommand = restoreCommand(backupFile);
   log.info(`saved ${net} as read to ${backupFile}`);
 
@@ -113,10 +113,10 @@ export async function applySplit(
 export async function restoreNetwork(
   client: SlsWriter,
   backupFile: string,
-  options: RestoreOptions,
-): Promise<RestoreResult> {
+  options: RestoreNetworkOptions,
+): Promise<RestoreNetworkResult> {
   const { log } = options;
-  const backup = readBackup(backupFile);
+  const backup = readNetworkBackup(backupFile);
   const net = backup.Name;
   const watch = await watchWrites(client, log);
   const current = await readNetwork(client, net, (error) =>
@@ -128,7 +128,7 @@ export async function restoreNetwork(
       throw notWritten(`${net} changed in SLS since it was shown: ${changes.join("; ")}`);
     }
   }
-  const freshBackup = writeBackup(
+  const freshBackup = writeNetworkBackup(
     options.backupDir ?? dirname(backupFile),
     current,
     clock(options)(),

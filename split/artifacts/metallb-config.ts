@@ -13,7 +13,8 @@ import {
   type AddressSpan,
   type Ipv4Cidr,
 } from "../../core/ipv4";
-import { headerComment, pyYamlFile, yamlModule } from "./yaml";
+import { parseYaml, toPyYaml, yamlModule } from "../../core/yaml";
+import { headerComment } from "./header";
 import type { AddressRange, CsmPool, SplitPlan } from "../plan";
 
 /** How CSM's own MetalLB pool changes with the split. */
@@ -44,6 +45,7 @@ export function poolChangeOf(plan: SplitPlan): PoolChange | undefined {
 }
 
 const NAMESPACE = "metallb-system";
+const PASS_CONFIGMAP = `Pass the output of kubectl get cm metallb -n ${NAMESPACE} -o yaml.`;
 const RESTART_CONTROLLER = [
   "Then restart the CSM MetalLB controller so that it reads the change:",
   `  kubectl delete pod -n ${NAMESPACE} -l app.kubernetes.io/component=controller`,
@@ -62,12 +64,15 @@ export function csmIpAddressPoolFile(change: PoolChange, slsOrigin: string): str
       ...RESTART_CONTROLLER,
     ],
   );
-  return pyYamlFile(header, {
-    apiVersion: "metallb.io/v1beta1",
-    kind: "IPAddressPool",
-    metadata: { name: pool.name, namespace: NAMESPACE },
-    spec: { addresses: [pool.range.cidr] },
-  });
+  return (
+    header +
+    toPyYaml({
+      apiVersion: "metallb.io/v1beta1",
+      kind: "IPAddressPool",
+      metadata: { name: pool.name, namespace: NAMESPACE },
+      spec: { addresses: [pool.range.cidr] },
+    })
+  );
 }
 
 /**
@@ -90,9 +95,12 @@ export function metallbFragmentFile(change: PoolChange, slsOrigin: string): stri
       ...RESTART_CONTROLLER,
     ],
   );
-  return pyYamlFile(header, {
-    "address-pools": [{ name: pool.name, protocol: "bgp", addresses: [pool.range.cidr] }],
-  });
+  return (
+    header +
+    toPyYaml({
+      "address-pools": [{ name: pool.name, protocol: "bgp", addresses: [pool.range.cidr] }],
+    })
+  );
 }
 
 /** `kubectl get cm metallb -n metallb-system -o yaml`, and the file it came from. */
@@ -114,10 +122,10 @@ export function shrinkMetallbConfigMap(
   slsOrigin: string,
 ): string {
   const { origin } = input;
-  const manifest = parseYaml(input.text, origin);
+  const manifest = parseYaml(input.text, origin, { hint: PASS_CONFIGMAP });
   const config = configScalar(manifest, origin);
   const where = `${origin} (data.config)`;
-  const pools = parseYaml(config.value, where);
+  const pools = parseYaml(config.value, where, { hint: PASS_CONFIGMAP });
   const edit = planEdit(pools, change, where);
   refuseK3sAddresses(pools, edit, change, where);
   const header = headerFor(input, slsOrigin, edit.note);
@@ -165,26 +173,6 @@ type Edit =
       at: { start: number; end: number };
       replacement: string;
     };
-
-function parseYaml(text: string, origin: string): Document.Parsed {
-  const YAML = yamlModule();
-  const document = YAML.parseDocument(text, { uniqueKeys: true });
-  const problem = document.errors[0];
-  if (problem !== undefined) {
-    const position = problem.linePos?.[0];
-    const at = position === undefined ? "" : `:${position.line}:${position.col}`;
-    const message = (problem.message.split("\n")[0] ?? "").replace(
-      / at line \d+, column \d+:?$/,
-      "",
-    );
-    throw new UserError(
-      `${origin}${at}: invalid YAML: ${message}`,
-      `Pass the output of kubectl get cm metallb -n ${NAMESPACE} -o yaml.`,
-      { cause: problem },
-    );
-  }
-  return document;
-}
 
 /** The manifest's data.config, checked to be a ConfigMap's string. */
 function configScalar(manifest: Document.Parsed, origin: string): ParsedScalar & { value: string } {

@@ -1,6 +1,7 @@
 import { byCodeUnit } from "../../core/order";
 import type { SlsNetwork } from "../../schemas/generated/sls";
-import { headerComment, pyYamlFile } from "./yaml";
+import { toPyYaml } from "../../core/yaml";
+import { headerComment } from "./header";
 import {
   csmIpAddressPoolFile,
   metallbFragmentFile,
@@ -79,9 +80,14 @@ function uanHelmFile(plan: SplitPlan, slsOrigin: string): string {
       "K3s subnet.",
     ],
   );
-  return pyYamlFile(
-    header,
-    { metallb_ipaddresspool_range_start: range.first, metallb_ipaddresspool_range_end: range.last },
-    { quoteStrings: true },
+  return (
+    header +
+    toPyYaml(
+      {
+        metallb_ipaddresspool_range_start: range.first,
+        metallb_ipaddresspool_range_end: range.last,
+      },
+      { quoteStrings: true },
+    )
   );
 }

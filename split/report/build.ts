@@ -20,7 +20,7 @@ import type {
 import type { SlsNetwork, SlsSubnet } from "../../schemas/generated/sls";
 import type { Conflict, ConflictCheck } from "../conflicts";
 import { BOOTSTRAP_SUBNET_NAME, type AddressRange, type SplitPlan } from "../plan";
-import { addressValue, networkSpan } from "./outline";
+import { addressValue, networkSpan } from "./addresses";
 import { nextSteps } from "./steps";
 import type { K8sServiceList } from "../services";
 

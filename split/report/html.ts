@@ -1,5 +1,5 @@
 import type { SplitReport, SplitReportStep } from "../../schemas/generated/split-report";
-import { outline, type OutlineTable, type ReportOutline } from "./outline";
+import { reportOutline, type ReportOutlineTable, type ReportOutline } from "./outline";
 import { Html, markup } from "./escape";
 import { addressMap, type LegendItem } from "./map";
 
@@ -10,7 +10,7 @@ import { addressMap, type LegendItem } from "./map";
  * report gives the same bytes.
  */
 export function renderHtml(report: SplitReport): string {
-  const doc = outline(report);
+  const doc = reportOutline(report);
   const map = addressMap(report);
   const statusClass = `status ${report.status}${report.kubernetesChecked ? "" : " unchecked"}`;
   const page = markup`<!DOCTYPE html>
@@ -55,7 +55,7 @@ function legendItem(item: LegendItem): Html {
   return markup`<li><span class="swatch" style="background:${item.colour}"></span>${item.label}</li>\n`;
 }
 
-function subnetTable(table: OutlineTable): Html {
+function subnetTable(table: ReportOutlineTable): Html {
   const rows = table.rows.map(
     (row) =>
       markup`<tr class="${row.change}">${row.cells.map((cell) => markup`<td>${cell}</td>`)}</tr>\n`,

@@ -1,6 +1,7 @@
 import { formatIpv4, overlap, parseCidr, spanOf, type AddressSpan } from "../../core/ipv4";
 import type { SplitReport, SplitReportSubnet } from "../../schemas/generated/split-report";
-import { addressValue, conflictAddressText, networkSpan, rangeText } from "./outline";
+import { addressValue, networkSpan } from "./addresses";
+import { outlineAddressText, outlineRangeText } from "./outline";
 import { markup, type Html } from "./escape";
 
 /**
@@ -130,7 +131,7 @@ export function addressMap(report: SplitReport): AddressMap {
       const shown = range === undefined ? undefined : overlap(range, span);
       if (shown === undefined) continue;
       legend.add(rangeColour, what);
-      const tip = `${what} of ${subnet.name}: ${rangeText(start, end)}`;
+      const tip = `${what} of ${subnet.name}: ${outlineRangeText(start, end)}`;
       rangeLane.marks.push(scale.band(shown, rangeLane, rangeColour, [], { tip }));
     }
   }
@@ -152,7 +153,7 @@ export function addressMap(report: SplitReport): AddressMap {
     const shown = range === undefined ? undefined : overlap(range, span);
     if (shown === undefined) continue;
     legend.add(MAP_COLOURS.conflict, "conflict: already in use in the K3s range");
-    const where = conflictAddressText(conflict.address, conflict.addressEnd);
+    const where = outlineAddressText(conflict.address, conflict.addressEnd);
     conflictLane.marks.push(
       scale.band(shown, conflictLane, MAP_COLOURS.conflict, [], {
         tip: `${where} ${conflict.subject}: ${conflict.message}`,

@@ -1,5 +1,5 @@
 import type { SplitReport, SplitReportStep } from "../../schemas/generated/split-report";
-import { outline } from "./outline";
+import { reportOutline } from "./outline";
 
 /**
  * The split report for a change ticket (GitHub-flavoured Markdown): tables and lists with the
@@ -7,7 +7,7 @@ import { outline } from "./outline";
  * fenced code blocks, where nothing is interpreted.
  */
 export function renderMarkdown(report: SplitReport): string {
-  const doc = outline(report);
+  const doc = reportOutline(report);
   const out: string[] = [`# ${escapeMarkdown(doc.title)}`, ""];
   for (const [label, value] of [["Status", doc.status], ...doc.facts]) {
     out.push(`- **${label}:** ${escapeMarkdown(value)}`);

@@ -1,4 +1,3 @@
-import { parseCidr, parseIpv4, spanOf, type AddressSpan } from "../../core/ipv4";
 import type {
   SplitReport,
   SplitReportStep,
@@ -16,7 +15,7 @@ export interface ReportOutline {
   status: string;
   /** Label and value of each fact under the status: sources, K3s range, CSM pool. */
   facts: [label: string, value: string][];
-  tables: OutlineTable[];
+  tables: ReportOutlineTable[];
   conflicts: {
     heading: string;
     /** What to say when there are none: never that an unchecked side passed. */
@@ -28,7 +27,7 @@ export interface ReportOutline {
   steps: SplitReportStep[];
 }
 
-export interface OutlineTable {
+export interface ReportOutlineTable {
   title: string;
   /** What the change marks in the table mean; "" when it has none. */
   legend: string;
@@ -37,7 +36,7 @@ export interface OutlineTable {
   rows: { change: SplitReportSubnet["change"]; cells: string[] }[];
 }
 
-export function outline(report: SplitReport): ReportOutline {
+export function reportOutline(report: SplitReport): ReportOutline {
   const { conflicts } = report;
   return {
     title: title(report),
@@ -66,7 +65,7 @@ export function outline(report: SplitReport): ReportOutline {
       heading: `Conflicts (${conflicts.length})`,
       none: conflicts.length > 0 ? undefined : noConflictsText(report),
       items: conflicts.map((c) => ({
-        address: conflictAddressText(c.address, c.addressEnd),
+        address: outlineAddressText(c.address, c.addressEnd),
         kind: c.kind,
         subject: c.subject,
         message: c.message,
@@ -103,13 +102,13 @@ function subnetCells(subnet: SplitReportSubnet): string[] {
     subnet.gateway ?? NONE,
     subnet.vlanId === null ? NONE : String(subnet.vlanId),
     subnet.metalLBPoolName ?? NONE,
-    rangeText(subnet.dhcpStart, subnet.dhcpEnd),
-    rangeText(subnet.reservationStart, subnet.reservationEnd),
+    outlineRangeText(subnet.dhcpStart, subnet.dhcpEnd),
+    outlineRangeText(subnet.reservationStart, subnet.reservationEnd),
     String(subnet.reservationCount),
   ];
 }
 
-export function rangeText(start: string | null, end: string | null): string {
+export function outlineRangeText(start: string | null, end: string | null): string {
   if (start === null && end === null) return NONE;
   return `${start ?? "?"}-${end ?? "?"}`;
 }
@@ -177,33 +176,7 @@ function noConflictsText(report: SplitReport): string {
     : "None found in SLS. Kubernetes: NOT checked (no Services were given).";
 }
 
-export function conflictAddressText(address: string | null, end: string | null): string {
+export function outlineAddressText(address: string | null, end: string | null): string {
   if (address === null) return "?";
   return end === null || end === address ? address : `${address}-${end}`;
-}
-
-/**
- * The addresses an address map of the network covers: the network's CIDR, or when SLS has
- * none that parses, the span of its subnets' CIDRs.
- */
-export function networkSpan(
-  networkCidr: string | null | undefined,
-  subnetCidrs: readonly string[],
-): AddressSpan | undefined {
-  const own =
-    networkCidr === null || networkCidr === undefined ? undefined : parseCidr(networkCidr);
-  if (own?.ok === true) return spanOf(own.cidr);
-  const spans = subnetCidrs
-    .map((cidr) => parseCidr(cidr))
-    .flatMap((parsed) => (parsed.ok ? [spanOf(parsed.cidr)] : []));
-  if (spans.length === 0) return undefined;
-  return {
-    first: Math.min(...spans.map((span) => span.first)),
-    last: Math.max(...spans.map((span) => span.last)),
-  };
-}
-
-/** An address as a number for sorting and drawing; undefined when it is not IPv4 text. */
-export function addressValue(text: string | null): number | undefined {
-  return text === null ? undefined : parseIpv4(text.trim());
 }

@@ -1,5 +1,5 @@
 import type { SplitReport, SplitReportStep } from "../../schemas/generated/split-report";
-import { outline } from "./outline";
+import { reportOutline } from "./outline";
 
 /** Text lines are wrapped here; commands and table rows never are. */
 const WIDTH = 100;
@@ -10,7 +10,7 @@ const WIDTH = 100;
  * the cursor or change the terminal.
  */
 export function renderText(report: SplitReport): string {
-  const doc = outline(report);
+  const doc = reportOutline(report);
   const heading = plain(doc.title);
   const out: string[] = [heading, "=".repeat(heading.length), ""];
   const facts: [string, string][] = [["Status", doc.status], ...doc.facts];

@@ -1,16 +1,16 @@
 import { expect } from "chai";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { backupFileName } from "../../core/backup";
 import { createCsmClient } from "../../csm/api-client";
 import {
   applyConfiguration,
   backupConfigurationName,
-  backupFileName,
   buildLayer,
   configurationJson,
   ensureLayer,
   fetchConfiguration,
-  type ApplyOptions,
+  type ApplyConfigurationOptions,
   type CfsApi,
   type CfsApiVersion,
   type JsonObject,
@@ -42,7 +42,9 @@ describe("cfs-layer: applying to CFS", () => {
 
   const stored = (name = NAME): JsonObject | undefined => h.sim.state.cfs.configurations.get(name);
   const puts = (): number => h.sim.requests.filter((request) => request.method === "PUT").length;
-  const options = (overrides: Partial<ApplyOptions> = {}): ApplyOptions => ({
+  const options = (
+    overrides: Partial<ApplyConfigurationOptions> = {},
+  ): ApplyConfigurationOptions => ({
     backupDir: join(h.dir, "backups"),
     log: h.log,
     now: () => AT,
@@ -52,7 +54,7 @@ describe("cfs-layer: applying to CFS", () => {
   /** Reads, plans and applies as the CLI does after the admin said --yes. */
   async function ensureAndApply(
     layer: LayerOptions = { revision: { commit: SHA } },
-    apply: Partial<ApplyOptions> = {},
+    apply: Partial<ApplyConfigurationOptions> = {},
     version: CfsApiVersion = "v3",
     api: CfsApi = createCsmClient(h.options(), h.log),
   ) {

@@ -6,7 +6,7 @@ import {
   bootprepYaml,
   buildLayer,
   configurationJson,
-  describePlan,
+  describeEnsurePlan,
   diffConfigurations,
   ensureLayer,
   type JsonObject,
@@ -169,15 +169,15 @@ describe("cfs-layer: output", () => {
       const log = new MemoryLog();
       const plan = (configuration: JsonObject | undefined, layer = k3sLayer()) =>
         ensureLayer({ configuration, origin: "f" }, layer, { apiVersion: "v3", log });
-      expect(describePlan(plan(describedV3()), "c")).to.equal(
+      expect(describeEnsurePlan(plan(describedV3()), "c")).to.equal(
         "replaces /layers/1 (uan-k3s-89abcde) of CFS configuration c with layer uan-k3s-0123456 " +
           `(k3s.yml at commit ${SHA})`,
       );
-      expect(describePlan(plan(describedV2()), "c")).to.match(
+      expect(describeEnsurePlan(plan(describedV2()), "c")).to.match(
         /^appends layer uan-k3s-0123456 .* as \/layers\/2$/,
       );
       const branch = buildLayer({ revision: { branch: "main" } });
-      expect(describePlan(plan(undefined, branch), "c")).to.equal(
+      expect(describeEnsurePlan(plan(undefined, branch), "c")).to.equal(
         "creates CFS configuration c with layer uan-k3s-main (k3s.yml at branch main)",
       );
     });

@@ -2,12 +2,12 @@ import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { toYaml } from "../../generator/vars";
+import { varsFileYaml } from "../../generator/vars";
 import { tempDir } from "../cli/exec";
 
 describe("vars files", () => {
   it("tags values that could open Jinja as !unsafe, and only those", () => {
-    const yaml = toYaml({
+    const yaml = varsFileYaml({
       a: "plain",
       b: "{{ lookup('pipe', 'id') }}",
       c: ["x", "{% raw %}"],
@@ -24,7 +24,7 @@ describe("vars files", () => {
     const marker = join(dir, "pwned");
     writeFileSync(
       join(dir, "vars.yml"),
-      toYaml({ evil: `{{ lookup('pipe', 'touch ${marker}') }}`, word: "on" }),
+      varsFileYaml({ evil: `{{ lookup('pipe', 'touch ${marker}') }}`, word: "on" }),
     );
     writeFileSync(
       join(dir, "play.yml"),

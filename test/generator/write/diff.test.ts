@@ -4,7 +4,7 @@ import { join } from "node:path";
 import {
   MANIFEST_FILE,
   applyWrite,
-  describePlan,
+  describeWritePlan,
   planWrite,
   renderDiff,
 } from "../../../generator/write";
@@ -124,7 +124,7 @@ describe("write: renderDiff and --check", () => {
     const plan = planWrite(dir, rendered());
     expect(plan.changed).to.equal(false);
     expect(renderDiff(dir, plan)).to.equal("");
-    expect(describePlan(plan)).to.equal("");
+    expect(describeWritePlan(plan)).to.equal("");
   });
 
   it("marks a missing final newline the way git does", () => {
@@ -136,7 +136,7 @@ describe("write: renderDiff and --check", () => {
 
   it("describes each change on its own line for stderr", () => {
     const { dir, files } = scenario();
-    expect(describePlan(planWrite(dir, files))).to.equal(
+    expect(describeWritePlan(planWrite(dir, files))).to.equal(
       [
         "conflict k3s.yml: edited since uan-k3s wrote it",
         "create   k3s_validate.yml",
