@@ -117,7 +117,13 @@ describe("uan-k3s split (built executable)", function () {
     writeFileSync(join(bin, "services.json"), servicesList("10.102.20.200"));
     writeFileSync(
       join(bin, "kubectl"),
-      `#!/bin/sh\n[ "$*" = "get services -A -o json" ] || exit 9\ncat ${join(bin, "services.json")}\n`,
+      // A Node script, not sh and cat: the tests need nothing but Node on PATH.
+      [
+        "#!/usr/bin/env node",
+        'if (process.argv.slice(2).join(" ") !== "get services -A -o json") process.exit(9);',
+        `process.stdout.write(require("node:fs").readFileSync(${JSON.stringify(join(bin, "services.json"))}));`,
+        "",
+      ].join("\n"),
     );
     chmodSync(join(bin, "kubectl"), 0o755);
     const result = await run(
