@@ -24,6 +24,7 @@ import {
 import { expectNoSecrets } from "../csm/harness";
 import { userErrorFrom } from "../split/helpers";
 import { rejected } from "./fixtures";
+import { needs } from "../tools";
 
 const USERNAME = "crayvcs";
 const PASSWORD = "vcs-Pa55word-for-the-tests";
@@ -51,7 +52,8 @@ function git(cwd: string, ...args: string[]): string {
   ).trim();
 }
 
-describe("cfs-layer: git", () => {
+describe("cfs-layer: git", function () {
+  needs(this, "git");
   let dir: string;
   let remote: string;
   let work: string;

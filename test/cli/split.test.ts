@@ -6,6 +6,7 @@ import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump } from "../../schemas/generated/sls";
 import { startSimulator, type Simulator } from "../../simulator/server";
 import { run, tempDir, UAN_K3S } from "./exec";
+import { needs } from "../tools";
 
 const system = (name: string) => projectPath("fixtures", "systems", name, "sls.json");
 
@@ -177,7 +178,8 @@ describe("uan-k3s split (built executable)", function () {
     expect(result.stderr).to.include("--apply writes to SLS through the CSM API");
   });
 
-  describe("--apply and --restore against the CSM API simulator", () => {
+  describe("--apply and --restore against the CSM API simulator", function () {
+    needs(this, "openssl");
     const secret = "split-secret-81c2";
     let sim: Simulator;
     let env: Record<string, string>;

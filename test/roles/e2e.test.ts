@@ -17,6 +17,7 @@ import {
   writePodmanStub,
   type Daemon,
 } from "./e2e-tools";
+import { needs } from "../tools";
 
 /**
  * The seed's last validation step, "use SSH to log in through the HAProxy load balancer",
@@ -37,6 +38,7 @@ interface Login {
 }
 
 describe("end to end: ssh through HAProxy to an sshd instance and into the container", function () {
+  needs(this, "ansible", "haproxy", "sshd", "ssh", "ssh-keygen", "useradd");
   this.timeout(180_000);
   const scratch = new Scratch();
   const daemons = new Daemons();

@@ -25,6 +25,7 @@ import {
   Scratch,
   writePodmanStub,
 } from "./e2e-tools";
+import { needs } from "../tools";
 
 const IMAGE = "registry.local/test/uai:1.0";
 const ITEM = { uan_sshd_instance: "{{ uan_sshd_configs[0] }}" };
@@ -37,6 +38,7 @@ function forceCommand(config: string): string {
 }
 
 describe("uan_sshd templates, rendered by Ansible and checked by sshd", function () {
+  needs(this, "ansible", "sshd", "ssh-keygen");
   this.timeout(120_000);
   const scratch = new Scratch();
   let hostKey = "";
@@ -181,6 +183,7 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
 });
 
 describe("the ForceCommand in every login shell of this machine", function () {
+  needs(this, "ansible");
   this.timeout(60_000);
   const scratch = new Scratch();
   after(() => scratch.cleanup());
@@ -339,6 +342,7 @@ json.dump(known, open(state_file, "w"))
 `;
 
 describe("uan_sshd role run by ansible-playbook against a stand-in systemctl", function () {
+  needs(this, "ansible-playbook", "ssh-keygen");
   this.timeout(180_000);
   const scratch = new Scratch();
   before(() => ensurePrivsepDir());
