@@ -15,12 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../../core/errors";
 import { MemoryLog } from "../../core/log";
-import {
-  checkoutHead,
-  remoteBranchHead,
-  resolveRevision,
-  vcsCredentials,
-} from "../../cfs";
+import { checkoutHead, remoteBranchHead, resolveRevision, vcsCredentials } from "../../cfs";
 import { expectNoSecrets } from "../csm/harness";
 import { userErrorFrom } from "../split/helpers";
 import { rejected } from "./fixtures";

@@ -1,10 +1,5 @@
 import { expect } from "chai";
-import {
-  findConflicts,
-  planSplit,
-  type K8sService,
-  type K8sServiceList,
-} from "../../split";
+import { findConflicts, planSplit, type K8sService, type K8sServiceList } from "../../split";
 import type { SlsSubnet } from "../../schemas/generated/sls";
 import {
   bican,

@@ -1,11 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import {
-  findConflicts,
-  planSplit,
-  type K8sService,
-  type SplitPlanned,
-} from "../../split";
+import { findConflicts, planSplit, type K8sService, type SplitPlanned } from "../../split";
 import { formatCidr, formatIpv4, maskOf, parseCidr } from "../../core/ipv4";
 import type { SlsSubnet } from "../../schemas/generated/sls";
 import { bican, dynamicSubnet, networksOf, seedSystem } from "./helpers";
