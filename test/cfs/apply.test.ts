@@ -19,13 +19,15 @@ import {
 import { FAKE_BRANCH_COMMIT } from "../../simulator/cfs-routes";
 import { requestCount, useSimulator } from "../csm/harness";
 import { COS_SHA, describedV3, k3sLayer, OLD_SHA, SHA } from "./fixtures";
+import { needs } from "../tools";
 
 const NAME = "uan-config-2.6.0";
 const PATH = `/apis/cfs/v3/configurations/${NAME}`;
 const AT = new Date("2025-04-17T12:10:43.505Z");
 const BACKUP_FILE = `${NAME}-backup-20250417T121043Z.json`;
 
-describe("cfs-layer: applying to CFS", () => {
+describe("cfs-layer: applying to CFS", function () {
+  needs(this, "openssl");
   const h = useSimulator();
 
   /** Puts `configuration` into the simulator as the service would have stored it. */

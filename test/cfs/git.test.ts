@@ -19,6 +19,7 @@ import { checkoutHead, remoteBranchHead, resolveRevision, vcsCredentials } from 
 import { expectNoSecrets } from "../csm/harness";
 import { userErrorFrom } from "../split/helpers";
 import { rejected } from "./fixtures";
+import { needs } from "../tools";
 
 const USERNAME = "crayvcs";
 const PASSWORD = "vcs-Pa55word-for-the-tests";
@@ -46,7 +47,8 @@ function git(cwd: string, ...args: string[]): string {
   ).trim();
 }
 
-describe("cfs-layer: git", () => {
+describe("cfs-layer: git", function () {
+  needs(this, "git");
   let dir: string;
   let remote: string;
   let work: string;

@@ -3,13 +3,15 @@ import { FAKE_BRANCH_COMMIT } from "../../simulator/cfs-routes";
 import type { Simulator } from "../../simulator/server";
 import { call, getToken, json, startSmall, type Answer } from "../simulator/helpers";
 import { COS_SHA, CSM_SHA, SHA } from "./fixtures";
+import { needs } from "../tools";
 
 const V3 = "/apis/cfs/v3/configurations";
 const V2 = "/apis/cfs/v2/configurations";
 const URL_CSM = "https://api-gw-service-nmn.local/vcs/cray/csm-config-management.git";
 const URL_UAN = "https://api-gw-service-nmn.local/vcs/cray/uan-config-management.git";
 
-describe("simulator: CFS configurations", () => {
+describe("simulator: CFS configurations", function () {
+  needs(this, "openssl");
   let sim: Simulator;
   let token: string;
 

@@ -5,6 +5,7 @@ import type { SlsDump } from "../../schemas/generated/sls";
 import type { HsmGroup } from "../../schemas/generated/hsm";
 import { startSimulator, type Simulator } from "../../simulator/server";
 import { INVENTORY_SCRIPT, run, SEED, tempDir, UAN_K3S } from "./exec";
+import { needs } from "../tools";
 
 type AnsibleList = Record<string, { hosts?: string[]; children?: string[] }> & {
   _meta: { hostvars: Record<string, Record<string, unknown>> };
@@ -29,6 +30,7 @@ async function ourList(env: Record<string, string>): Promise<AnsibleList> {
 }
 
 describe("real Ansible consumes the inventory", function () {
+  needs(this, "ansible-inventory", "ansible-playbook");
   this.timeout(120_000);
 
   it("ansible-inventory --list parses the script and sees our groups and hostvars", async () => {
@@ -112,7 +114,8 @@ describe("real Ansible consumes the inventory", function () {
     }
   });
 
-  describe("through the CSM API simulator", () => {
+  describe("through the CSM API simulator", function () {
+    needs(this, "openssl");
     const secret = "sim-client-secret-3f9a";
     let sim: Simulator;
     let env: Record<string, string>;

@@ -6,6 +6,7 @@ import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump } from "../../schemas/generated/sls";
 import { startSimulator, type Simulator } from "../../simulator/server";
 import { hpeCheckout, run, tempDir, UAN_K3S } from "./exec";
+import { needs } from "../tools";
 
 const SPLIT = {
   sls: projectPath("fixtures", "systems", "split", "sls.json"),
@@ -103,7 +104,8 @@ describe("uan-k3s cfs-layer (built executable)", function () {
     expect(noName.stderr).to.include("--apply needs --name CONFIGURATION");
   });
 
-  describe("from an SLS fixture to a CFS configuration (simulator)", () => {
+  describe("from an SLS fixture to a CFS configuration (simulator)", function () {
+    needs(this, "openssl", "git");
     const secret = "cfs-secret-5d10";
     let sim: Simulator;
     let env: Record<string, string>;

@@ -7,6 +7,7 @@ import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump } from "../../schemas/generated/sls";
 import { startSimulator } from "../../simulator/server";
 import { run, tempDir, UAN_K3S } from "./exec";
+import { needs } from "../tools";
 
 const files = (name: string) => ({
   sls: projectPath("fixtures", "systems", name, "sls.json"),
@@ -26,6 +27,7 @@ const statuses = (checks: Map<string, Check>) =>
   Object.fromEntries([...checks].map(([id, check]) => [id, check.status]));
 
 describe("uan-k3s doctor (built executable)", function () {
+  needs(this, "openssl");
   this.timeout(60_000);
 
   it("the seed system: split still to do, one K3s server, the example image", async () => {

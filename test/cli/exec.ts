@@ -1,14 +1,10 @@
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectPath } from "../../core/paths";
+import { run as runClean, tempDir, type Result } from "../run";
 
-export interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export { tempDir, type Result };
 
 export const UAN_K3S = projectPath("bin", "uan-k3s");
 export const INVENTORY_SCRIPT = projectPath("bin", "uan-k3s-inventory");
@@ -16,10 +12,6 @@ export const SEED = {
   sls: projectPath("fixtures", "systems", "seed", "sls.json"),
   hsm: projectPath("fixtures", "systems", "seed", "hsm-groups.json"),
 };
-
-export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "uan-k3s-test-"));
-}
 
 /**
  * Runs a command the way a user would, with a clean environment: nothing from the developer's
@@ -30,24 +22,7 @@ export function run(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<Result> {
-  const home = tempDir();
-  const base = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: home,
-    LANG: "C.UTF-8",
-    ANSIBLE_LOCAL_TEMP: join(home, "tmp"),
-  };
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { env: { ...base, ...env }, cwd: home, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runClean(file, args, { env });
 }
 
 /**

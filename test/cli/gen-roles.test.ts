@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { projectPath } from "../../core/paths";
 import { hpeCheckout, run, tempDir, UAN_K3S } from "./exec";
+import { needs } from "../tools";
 
 const SPLIT = {
   sls: projectPath("fixtures", "systems", "split", "sls.json"),
@@ -25,7 +26,8 @@ function snapshot(dir: string): Record<string, string> {
   return files;
 }
 
-describe("uan-k3s init and gen-roles (built executable)", () => {
+describe("uan-k3s init and gen-roles (built executable)", function () {
+  needs(this, "git");
   it("init writes a starter file that validates and means exactly the defaults", async () => {
     const dir = tempDir();
     const config = join(dir, "uan-k3s.yaml");

@@ -6,6 +6,7 @@ import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump } from "../../schemas/generated/sls";
 import { startSimulator, type Simulator } from "../../simulator/server";
 import { run, tempDir, UAN_K3S } from "./exec";
+import { needs } from "../tools";
 
 const system = (name: string) => projectPath("fixtures", "systems", name, "sls.json");
 
@@ -117,7 +118,13 @@ describe("uan-k3s split (built executable)", function () {
     writeFileSync(join(bin, "services.json"), servicesList("10.102.20.200"));
     writeFileSync(
       join(bin, "kubectl"),
-      `#!/bin/sh\n[ "$*" = "get services -A -o json" ] || exit 9\ncat ${join(bin, "services.json")}\n`,
+      // A Node script, not sh and cat: the tests need nothing but Node on PATH.
+      [
+        "#!/usr/bin/env node",
+        'if (process.argv.slice(2).join(" ") !== "get services -A -o json") process.exit(9);',
+        `process.stdout.write(require("node:fs").readFileSync(${JSON.stringify(join(bin, "services.json"))}));`,
+        "",
+      ].join("\n"),
     );
     chmodSync(join(bin, "kubectl"), 0o755);
     const result = await run(
@@ -171,7 +178,8 @@ describe("uan-k3s split (built executable)", function () {
     expect(result.stderr).to.include("--apply writes to SLS through the CSM API");
   });
 
-  describe("--apply and --restore against the CSM API simulator", () => {
+  describe("--apply and --restore against the CSM API simulator", function () {
+    needs(this, "openssl");
     const secret = "split-secret-81c2";
     let sim: Simulator;
     let env: Record<string, string>;

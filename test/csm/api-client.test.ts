@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { createCsmClient } from "../../csm/api-client";
 import { requestCount, useSimulator } from "./harness";
+import { needs } from "../tools";
 
 const NETWORKS = "/apis/sls/v1/networks";
 
@@ -16,7 +17,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("CSM API client", () => {
+describe("CSM API client", function () {
+  needs(this, "openssl");
   const h = useSimulator();
 
   describe("TLS", () => {

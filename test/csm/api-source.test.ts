@@ -3,8 +3,10 @@ import { createApiSources } from "../../csm/api-source";
 import { fromDump } from "../../csm/file-source";
 import { loadSystem } from "../../csm/source";
 import { requestCount, seedSystem, useSimulator } from "./harness";
+import { needs } from "../tools";
 
-describe("CSM API sources", () => {
+describe("CSM API sources", function () {
+  needs(this, "openssl");
   const h = useSimulator();
 
   it("loads what the SLS dump and the HSM groups hold", async () => {

@@ -6,6 +6,7 @@ import { createApiSources } from "../../csm/api-source";
 import { TOKEN_PATH } from "../../csm/auth";
 import { loadSystem } from "../../csm/source";
 import { expectNoSecrets, requestCount, useSimulator, type Harness } from "./harness";
+import { needs } from "../tools";
 
 const NETWORKS = "/apis/sls/v1/networks";
 
@@ -19,7 +20,8 @@ function tokenRequests(h: Harness): number {
   return requestCount(h.sim, TOKEN_PATH, "POST");
 }
 
-describe("CSM API authentication", () => {
+describe("CSM API authentication", function () {
+  needs(this, "openssl");
   const h = useSimulator();
 
   describe("choosing the credentials", () => {
@@ -179,7 +181,8 @@ describe("CSM API authentication", () => {
   });
 });
 
-describe("CSM API token expiry", () => {
+describe("CSM API token expiry", function () {
+  needs(this, "openssl");
   const h = useSimulator({ tokenLifetimeSeconds: 1 });
 
   it("gets a new Keycloak token before the old one expires", async () => {
@@ -201,7 +204,8 @@ describe("CSM API token expiry", () => {
   });
 });
 
-describe("CSM API secrets", () => {
+describe("CSM API secrets", function () {
+  needs(this, "openssl");
   const h = useSimulator();
 
   // useSimulator's afterEach searches every error and log line of these for the token.

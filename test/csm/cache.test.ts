@@ -6,10 +6,12 @@ import { createCsmClient } from "../../csm/api-client";
 import { createApiSources } from "../../csm/api-source";
 import { loadSystem } from "../../csm/source";
 import { useSimulator, type Harness } from "./harness";
+import { needs } from "../tools";
 
 const NETWORKS = "/apis/sls/v1/networks";
 
-describe("CSM API response cache", () => {
+describe("CSM API response cache", function () {
+  needs(this, "openssl");
   const h = useSimulator();
   const cacheDir = (): string => join(h.dir, "cache", "uan-k3s");
   const withCache = (cache: Partial<NonNullable<ApiOptions["cache"]>> = {}): ApiOptions =>

@@ -4,8 +4,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { varsFileYaml } from "../../generator/vars";
 import { tempDir } from "../cli/exec";
+import { needs } from "../tools";
 
-describe("vars files", () => {
+describe("vars files", function () {
+  needs(this, "ansible-playbook");
   it("tags values that could open Jinja as !unsafe, and only those", () => {
     const yaml = varsFileYaml({
       a: "plain",

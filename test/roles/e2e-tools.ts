@@ -268,15 +268,13 @@ export function keyPair(dir: string, name = "id"): string {
   return key;
 }
 
-/** Debian's sshd wants its privilege separation directory; returns whether this made it. */
-export function ensurePrivsepDir(): boolean {
-  try {
-    mkdirSync("/run/sshd", { mode: 0o755 });
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  }
+/**
+ * Debian's sshd wants its privilege separation directory. It is left in place afterwards (as
+ * the sshd package's own service leaves it): suites run in parallel, and another one may be
+ * starting an sshd with it.
+ */
+export function ensurePrivsepDir(): void {
+  mkdirSync("/run/sshd", { mode: 0o755, recursive: true });
 }
 
 /**

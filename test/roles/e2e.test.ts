@@ -1,14 +1,6 @@
 import { expect } from "chai";
 import { execFileSync, spawn } from "node:child_process";
-import {
-  chmodSync,
-  chownSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmdirSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { UanK3SConfig } from "../../schemas/generated/config";
 import {
@@ -25,6 +17,7 @@ import {
   writePodmanStub,
   type Daemon,
 } from "./e2e-tools";
+import { needs } from "../tools";
 
 /**
  * The seed's last validation step, "use SSH to log in through the HAProxy load balancer",
@@ -45,11 +38,11 @@ interface Login {
 }
 
 describe("end to end: ssh through HAProxy to an sshd instance and into the container", function () {
+  needs(this, "ansible", "haproxy", "sshd", "ssh", "ssh-keygen", "useradd");
   this.timeout(180_000);
   const scratch = new Scratch();
   const daemons = new Daemons();
   const users: { name: string; shell: string }[] = [];
-  let madePrivsep = false;
   let key = "";
   let haproxyPort = 0;
   let haproxy: Daemon | undefined;
@@ -58,7 +51,7 @@ describe("end to end: ssh through HAProxy to an sshd instance and into the conta
   const sshd = new Map<string, { port: number; daemon: Daemon }>();
 
   before(async () => {
-    madePrivsep = ensurePrivsepDir();
+    ensurePrivsepDir();
     // Users must reach the storage root, the marks dir and the podman stand-in.
     const shared = scratch.dir();
     chmodSync(shared, 0o755);
@@ -140,7 +133,6 @@ describe("end to end: ssh through HAProxy to an sshd instance and into the conta
     for (const user of users)
       execFileSync("userdel", ["--remove", "--force", user.name], { stdio: "ignore" });
     scratch.cleanup();
-    if (madePrivsep) rmdirSync("/run/sshd");
   });
 
   function userIds(name: string): { uid: number; gid: number } {

@@ -6,6 +6,7 @@ import type { HaproxyInstance, UanK3SConfig } from "../../schemas/generated/conf
 import { run } from "../cli/exec";
 import { output } from "./ansible";
 import { ansibleTemplate, renderOwnRoles, runRole, Scratch } from "./e2e-tools";
+import { needs } from "../tools";
 
 // Backends are IP addresses, or names no resolver is ever asked about (a DNS label longer than
 // 63 characters fails inside the C library), so that HAProxy sends no DNS query off the box.
@@ -17,6 +18,7 @@ const LOCAL_BACKENDS = [
 const ITEM = { uan_haproxy_instance: "{{ uan_haproxy[0] }}" };
 
 describe("uan_haproxy templates, rendered by Ansible and checked by HAProxy", function () {
+  needs(this, "ansible", "haproxy");
   this.timeout(120_000);
   const scratch = new Scratch();
   after(() => scratch.cleanup());
@@ -211,6 +213,7 @@ interface HelmCall {
 }
 
 describe("uan_haproxy role run by ansible-playbook against a stand-in helm", function () {
+  needs(this, "ansible-playbook", "haproxy");
   this.timeout(180_000);
   const scratch = new Scratch();
   after(() => scratch.cleanup());

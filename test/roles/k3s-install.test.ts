@@ -5,6 +5,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { ansible, output, scratch, writeLocalInventory, type Result } from "./ansible";
 import { renderTree } from "./render";
+import { needs } from "../tools";
 
 /**
  * uan_k3s_install in check mode on localhost: every host of a small inventory is this
@@ -81,6 +82,7 @@ async function checkRun(
 }
 
 describe("uan_k3s_install in check mode", function () {
+  needs(this, "ansible-playbook");
   this.timeout(180_000);
   let tree: string;
   before(() => {

@@ -12,6 +12,7 @@ import {
   type Result,
 } from "./ansible";
 import { renderTree } from "./render";
+import { needs } from "../tools";
 
 /**
  * k3s_validate.yml run for real on localhost, its kubectl and helm being stand-ins that print
@@ -117,6 +118,7 @@ function healthy(): Record<string, unknown> {
 }
 
 describe("k3s_validate.yml on stand-ins for kubectl and helm", function () {
+  needs(this, "ansible-playbook");
   this.timeout(120_000);
   let tree: string;
   let banner: Server;

@@ -5,6 +5,7 @@ import YAML from "yaml";
 import { MARKER } from "../../generator/write/marker";
 import { ansible, output, scratch, writeLocalInventory } from "./ansible";
 import { renderFiles, renderTree } from "./render";
+import { needs } from "../tools";
 
 type Play = Record<string, unknown> & {
   name: string;
@@ -36,6 +37,7 @@ function rolesOf(play: Play): string[] {
 const OUR_ROLES = ["uan_helm", "uan_k3s_install", "uan_k3s_stage", "uan_metallb"];
 
 describe("k3s.yml", function () {
+  needs(this, "ansible-playbook");
   this.timeout(120_000);
   let tree: string;
   let plays: Play[];

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { ansible, output } from "./ansible";
 import { renderTree } from "./render";
+import { needs } from "../tools";
 
 /** The YAML files of a tree: ansible-lint must have looked at every one of them. */
 function yamlFiles(tree: string): string[] {
@@ -11,6 +12,7 @@ function yamlFiles(tree: string): string[] {
 }
 
 describe("ansible-lint on the rendered tree", function () {
+  needs(this, "ansible-lint");
   this.timeout(240_000);
 
   for (const system of ["split", "seed"] as const) {

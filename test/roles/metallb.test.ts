@@ -5,6 +5,7 @@ import YAML from "yaml";
 import { validate } from "../../core/validate";
 import { ansible, output, scratch, writeExecutables } from "./ansible";
 import { renderTree } from "./render";
+import { needs } from "../tools";
 
 const TEMPLATES = "roles/uan_metallb/templates";
 
@@ -29,6 +30,7 @@ async function renderManifest(tree: string, template: string): Promise<unknown> 
 }
 
 describe("uan_metallb manifests rendered by Ansible", function () {
+  needs(this, "ansible");
   this.timeout(120_000);
   let tree: string;
   before(() => {
@@ -216,6 +218,7 @@ async function runRole(
 }
 
 describe("uan_metallb against helm and kubectl stand-ins", function () {
+  needs(this, "ansible-playbook");
   this.timeout(120_000);
 
   it("installs once, then changes nothing; new values upgrade the release", async () => {

@@ -8,6 +8,7 @@ import { createTestPki, removeTestPki, type TestPki } from "../../simulator/tls"
 import type { UanK3SConfig } from "../../schemas/generated/config";
 import { output } from "./ansible";
 import { renderOwnRoles, runRole, Scratch } from "./e2e-tools";
+import { needs } from "../tools";
 
 const SUBUID = "alice:100000:65536\nbob:165536:65536\n";
 const SUBGID = "alice:100000:65536\nbob:165536:65536\n";
@@ -19,6 +20,7 @@ const MOUNTS = [
 ].join("\n");
 
 describe("uan_podman role run by ansible-playbook", function () {
+  needs(this, "ansible-playbook", "openssl");
   this.timeout(180_000);
   const scratch = new Scratch();
   let pki: TestPki | undefined;

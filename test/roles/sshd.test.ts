@@ -6,7 +6,6 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
-  rmdirSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -26,6 +25,7 @@ import {
   Scratch,
   writePodmanStub,
 } from "./e2e-tools";
+import { needs } from "../tools";
 
 const IMAGE = "registry.local/test/uai:1.0";
 const ITEM = { uan_sshd_instance: "{{ uan_sshd_configs[0] }}" };
@@ -38,18 +38,15 @@ function forceCommand(config: string): string {
 }
 
 describe("uan_sshd templates, rendered by Ansible and checked by sshd", function () {
+  needs(this, "ansible", "sshd", "ssh-keygen");
   this.timeout(120_000);
   const scratch = new Scratch();
   let hostKey = "";
-  let madePrivsep = false;
   before(() => {
-    madePrivsep = ensurePrivsepDir();
+    ensurePrivsepDir();
     hostKey = keyPair(scratch.dir(), "host_key");
   });
-  after(() => {
-    scratch.cleanup();
-    if (madePrivsep) rmdirSync("/run/sshd");
-  });
+  after(() => scratch.cleanup());
 
   /** sshd_config.j2 rendered for the first sshd instance of `config`, with a throwaway host key. */
   async function renderConfig(config: UanK3SConfig): Promise<{ path: string; text: string }> {
@@ -186,6 +183,7 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
 });
 
 describe("the ForceCommand in every login shell of this machine", function () {
+  needs(this, "ansible");
   this.timeout(60_000);
   const scratch = new Scratch();
   after(() => scratch.cleanup());
@@ -344,14 +342,11 @@ json.dump(known, open(state_file, "w"))
 `;
 
 describe("uan_sshd role run by ansible-playbook against a stand-in systemctl", function () {
+  needs(this, "ansible-playbook", "ssh-keygen");
   this.timeout(180_000);
   const scratch = new Scratch();
-  let madePrivsep = false;
-  before(() => (madePrivsep = ensurePrivsepDir()));
-  after(() => {
-    scratch.cleanup();
-    if (madePrivsep) rmdirSync("/run/sshd");
-  });
+  before(() => ensurePrivsepDir());
+  after(() => scratch.cleanup());
 
   interface Node {
     readonly configs: string;

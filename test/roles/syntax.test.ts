@@ -4,6 +4,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { ansible, output, roleNames, scratch, writeInventory } from "./ansible";
 import { renderTree, type SystemName } from "./render";
+import { needs } from "../tools";
 
 /** A play that imports every role of the tree, so that syntax-check loads each of them. */
 function writeAllRolesPlay(tree: string): string {
@@ -38,6 +39,7 @@ function rolesUsedBy(playbook: string): string[] {
 
 for (const system of ["split", "seed"] as const satisfies readonly SystemName[]) {
   describe(`ansible-playbook --syntax-check on the tree rendered for ${system}`, function () {
+    needs(this, "ansible-playbook");
     this.timeout(120_000);
     let tree: string;
     let inventory: string;

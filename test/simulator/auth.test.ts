@@ -1,10 +1,12 @@
 import { expect } from "chai";
 import type { Simulator } from "../../simulator/server";
 import { call, getToken, json, SECRET, startSmall, tokenRequest } from "./helpers";
+import { needs } from "../tools";
 
 const NETWORKS = "/apis/sls/v1/networks";
 
-describe("simulator: Keycloak tokens and the gateway's check", () => {
+describe("simulator: Keycloak tokens and the gateway's check", function () {
+  needs(this, "openssl");
   let sim: Simulator;
   before(async () => {
     sim = await startSmall({ clientId: "admin-client", tokenLifetimeSeconds: 120 });
@@ -100,7 +102,8 @@ describe("simulator: Keycloak tokens and the gateway's check", () => {
   });
 });
 
-describe("simulator: token expiry", () => {
+describe("simulator: token expiry", function () {
+  needs(this, "openssl");
   let sim: Simulator;
   before(async () => {
     // A lifetime of 0 issues tokens that have already expired: no test has to sleep.

@@ -2,11 +2,13 @@ import { expect } from "chai";
 import { UserError } from "../../core/errors";
 import type { Simulator } from "../../simulator/server";
 import { call, callError, getToken, json, startSmall, TOKEN_PATH } from "./helpers";
+import { needs } from "../tools";
 
 const NETWORKS = "/apis/sls/v1/networks";
 const GROUPS = "/apis/smd/hsm/v2/groups";
 
-describe("simulator: injected faults", () => {
+describe("simulator: injected faults", function () {
+  needs(this, "openssl");
   let sim: Simulator;
   let token: string;
 
@@ -109,7 +111,8 @@ describe("simulator: injected faults", () => {
   });
 });
 
-describe("simulator: stop", () => {
+describe("simulator: stop", function () {
+  needs(this, "openssl");
   it("ends a request still waiting in a delay instead of hanging", async () => {
     const sim = await startSmall();
     const token = await getToken(sim);

@@ -1,10 +1,12 @@
 import { expect } from "chai";
 import type { Simulator } from "../../simulator/server";
 import { call, getToken, json, startSmall, type Answer } from "./helpers";
+import { needs } from "../tools";
 
 const HSM = "/apis/smd/hsm/v2";
 
-describe("simulator: HSM groups", () => {
+describe("simulator: HSM groups", function () {
+  needs(this, "openssl");
   let sim: Simulator;
   let token: string;
   const get = (path: string): Promise<Answer> => call(sim, HSM + path, { token });

@@ -8,6 +8,7 @@ import { UserError } from "../../core/errors";
 import { projectPath } from "../../core/paths";
 import { parseCommand } from "../../simulator/main";
 import { smallSystem, TOKEN_PATH } from "./helpers";
+import { needs } from "../tools";
 
 describe("simulator: npm run sim options", () => {
   it("defaults to the bundled example system, any port, a temporary directory", () => {
@@ -59,7 +60,8 @@ describe("simulator: npm run sim options", () => {
   }
 });
 
-describe("simulator: npm run sim, run as a user runs it", () => {
+describe("simulator: npm run sim, run as a user runs it", function () {
+  needs(this, "openssl");
   let work: string;
   before(() => {
     work = mkdtempSync(join(tmpdir(), "uan-k3s-sim-test-"));

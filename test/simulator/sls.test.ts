@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { SlsNetwork } from "../../schemas/generated/sls";
 import { startSimulator, type Simulator } from "../../simulator/server";
 import { call, getToken, json, SECRET, smallSystem, startSmall, type Answer } from "./helpers";
+import { needs } from "../tools";
 
 const SLS = "/apis/sls/v1";
 
@@ -15,7 +16,8 @@ function expectSlsProblem(answer: Answer, status: number, path: string): void {
   expect(problem.detail).to.be.a("string").with.length.greaterThan(0);
 }
 
-describe("simulator: SLS", () => {
+describe("simulator: SLS", function () {
+  needs(this, "openssl");
   let sim: Simulator;
   let token: string;
   const get = (path: string): Promise<Answer> => call(sim, SLS + path, { token });
@@ -208,7 +210,8 @@ describe("simulator: SLS", () => {
   });
 });
 
-describe("simulator: state", () => {
+describe("simulator: state", function () {
+  needs(this, "openssl");
   it("works on a copy of the given system, so a fixture survives writes", async () => {
     const system = smallSystem();
     const sim = await startSimulator({ ...system, clientSecret: SECRET });

@@ -4,8 +4,10 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Simulator } from "../../simulator/server";
 import { call, callError, startSmall } from "./helpers";
+import { needs } from "../tools";
 
-describe("simulator: TLS", () => {
+describe("simulator: TLS", function () {
+  needs(this, "openssl");
   let sim: Simulator;
   before(async () => {
     sim = await startSmall();
@@ -48,7 +50,8 @@ describe("simulator: TLS", () => {
   });
 });
 
-describe("simulator: TLS clean-up", () => {
+describe("simulator: TLS clean-up", function () {
+  needs(this, "openssl");
   it("removes its certificate directory on stop", async () => {
     const sim = await startSmall();
     expect(existsSync(sim.caFile)).to.equal(true);

@@ -14,6 +14,7 @@ import {
 import { subnetsOf } from "../../inventory/networks";
 import type { SlsNetwork, SlsSubnet } from "../../schemas/generated/sls";
 import { seedSystem, useSimulator } from "../csm/harness";
+import { needs } from "../tools";
 
 const CAN = "/apis/sls/v1/networks/CAN";
 const VERSION = "/apis/sls/v1/version";
@@ -26,7 +27,8 @@ function content(network: SlsNetwork | undefined): Omit<SlsNetwork, "LastUpdated
   return rest;
 }
 
-describe("applySplit and restoreNetwork against the simulator", () => {
+describe("applySplit and restoreNetwork against the simulator", function () {
+  needs(this, "openssl");
   const h = useSimulator();
   const seedCan = seedSystem().sls.Networks.CAN!;
   let client: CsmClient;

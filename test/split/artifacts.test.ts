@@ -16,6 +16,7 @@ import {
 } from "../../split";
 import type { SlsNetwork } from "../../schemas/generated/sls";
 import { userErrorFrom } from "./helpers";
+import { needs } from "../tools";
 
 const SLS_ORIGIN = "fixtures/systems/seed/sls.json";
 const CM_ORIGIN = "metallb-cm.yaml";
@@ -92,7 +93,8 @@ function shrink(plan: SplitPlan, text: string): string {
   return files["csm-metallb-configmap.yaml"];
 }
 
-describe("split artifacts", () => {
+describe("split artifacts", function () {
+  needs(this, "python3");
   let seed: SplitPlanned;
   let files: ArtifactFiles;
 

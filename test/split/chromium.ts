@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PNG } from "pngjs";
+import { run } from "../run";
 
 /** Debian's package (CI installs `chromium`); CHROMIUM overrides it. */
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -40,21 +40,14 @@ export async function screenshot(html: string): Promise<PNG> {
       `--screenshot=${png}`,
       pathToFileURL(page).href,
     ];
-    const stderr = await run(CHROMIUM, args, { ...process.env, HOME: dir });
-    if (!existsSync(png)) throw new Error(`${CHROMIUM} wrote no screenshot:\n${stderr}`);
+    const result = await run(CHROMIUM, args, { cwd: dir, env: { HOME: dir }, timeoutMs: 60_000 });
+    if (result.code !== 0)
+      throw new Error(`${CHROMIUM} failed: exit ${result.code}\n${result.stderr}`);
+    if (!existsSync(png)) throw new Error(`${CHROMIUM} wrote no screenshot:\n${result.stderr}`);
     return PNG.sync.read(readFileSync(png));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { env, timeout: 60_000, encoding: "utf8" }, (error, _stdout, stderr) => {
-      if (error !== null) reject(new Error(`${file} failed: ${error.message}\n${stderr}`));
-      else resolve(stderr);
-    });
-  });
 }
 
 export interface Rgb {

@@ -24,6 +24,7 @@ import { shellQuote } from "../../core/shell";
 import type { SlsDump, SlsNetwork } from "../../schemas/generated/sls";
 import { pixelsOf, redPixels, screenshot } from "./chromium";
 import { userErrorFrom } from "./helpers";
+import { needs } from "../tools";
 
 const SCRIPT = "<script>alert(1)</script>";
 const QUOTES = `"&'`;
@@ -539,6 +540,7 @@ describe("renderHtml", () => {
 });
 
 describe("renderHtml in headless Chromium", function () {
+  needs(this, "chromium");
   // Starting Chromium takes seconds; `npm test` runs with a shorter default timeout.
   this.timeout(120_000);
 

@@ -19,6 +19,7 @@ import {
   textOf,
   without,
 } from "./helpers";
+import { needs } from "../../tools";
 
 /**
  * HPE's checkout that uan-k3s wrote version 1 into (with a role it no longer generates), where
@@ -39,7 +40,8 @@ function scenario(): { dir: string; files: ReturnType<typeof rendered> } {
   return { dir, files };
 }
 
-describe("write: renderDiff and --check", () => {
+describe("write: renderDiff and --check", function () {
+  needs(this, "git");
   it("shows an update as -old/+new lines under a/ and b/ headers, like git", () => {
     const dir = tempDir();
     applyWrite(dir, planWrite(dir, rendered()));

@@ -23,6 +23,7 @@ import {
   userErrorFrom,
   without,
 } from "./helpers";
+import { needs } from "../../tools";
 
 interface Repo {
   readonly dir: string;
@@ -68,7 +69,8 @@ async function genRoles(
   return commitTree(dir, result, { branch: options.branch, log, env });
 }
 
-describe("write: commitTree", () => {
+describe("write: commitTree", function () {
+  needs(this, "git");
   it("commits exactly uan-k3s's files on a new integration branch made from HEAD", async () => {
     const repo = hpeRepo();
     const main = repo.git("rev-parse", "main");

@@ -1,0 +1,3 @@
+import { groupConfig } from "./groups";
+
+export = groupConfig("tools", 4);
