@@ -219,7 +219,7 @@ async function runRole(
 
 describe("uan_metallb against helm and kubectl stand-ins", function () {
   needs(this, "ansible-playbook");
-  this.timeout(120_000);
+  this.timeout(300_000);
 
   it("installs once, then changes nothing; new values upgrade the release", async () => {
     const tree = renderTree("split");
