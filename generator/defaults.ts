@@ -8,10 +8,11 @@ export const ROLE_DEFAULTS = {
   release: {
     /** Set this to your UAN release's repository (uan-<version>-third-party). */
     third_party_url: "https://packages.local/repository/uan-2.6-third-party",
+    /** Where the system mirrors third-party images (HPE's UAN roles use the same path). */
+    third_party_registry: "registry.local/artifactory.algol60.net/csm-docker/stable",
     k3s_version: "v1.26.0+k3s1",
     metallb_chart: "metallb-0.13.7",
     haproxy_chart: "haproxy-1.17.3",
-    haproxy_image: "registry.local/haproxytech/haproxy-alpine:2.6.6",
   },
   k3s: {
     install_path: "/opt/k3s",
@@ -36,6 +37,12 @@ export const ROLE_DEFAULTS = {
     storage_dir: "/scratch/containers",
   },
 } as const;
+
+/**
+ * The HAProxy image (haproxy_chart's appVersion) by its upstream path: the default haproxy_image
+ * is this under third_party_registry, so that an air-gapped system never reaches Docker Hub.
+ */
+export const HAPROXY_IMAGE_PATH = "docker.io/haproxytech/haproxy-alpine:2.6.6";
 
 /** What each HAProxy instance gets unless it says otherwise (the seed's haproxy-uai). */
 export const HAPROXY_DEFAULTS = {

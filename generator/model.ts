@@ -16,6 +16,7 @@ import {
   EXAMPLE_IMAGE,
   HAPROXY_DEFAULTS,
   PODMAN_DEFAULTS,
+  HAPROXY_IMAGE_PATH,
   ROLE_DEFAULTS,
   SSHD_DEFAULTS,
 } from "./defaults";
@@ -59,7 +60,9 @@ export interface ResolvedSshd {
  * `release` holds Ansible variables by their names; vars.ts maps the rest to variable names.
  */
 export interface RoleModel {
-  readonly release: { readonly [K in keyof typeof ROLE_DEFAULTS.release]: string };
+  readonly release: {
+    readonly [K in keyof typeof ROLE_DEFAULTS.release | "haproxy_image"]: string;
+  };
   readonly k3s: {
     readonly install_path: string;
     readonly kubeconfig: string;
@@ -110,7 +113,13 @@ export function buildRoleModel(
   origin: string,
 ): RoleModel {
   const warnings: string[] = [];
-  const release = { ...ROLE_DEFAULTS.release, ...config.release };
+  const registry =
+    config.release?.third_party_registry ?? ROLE_DEFAULTS.release.third_party_registry;
+  const release = {
+    ...ROLE_DEFAULTS.release,
+    haproxy_image: `${registry}/${HAPROXY_IMAGE_PATH}`,
+    ...config.release,
+  };
   const k3s = { ...ROLE_DEFAULTS.k3s, ...withoutDesignation(config.k3s) };
   const helm = { ...ROLE_DEFAULTS.helm, ...config.helm };
   const chartPath = (chart: string): string => `${helm.install_path}/charts/${chart}.tgz`;

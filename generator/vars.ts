@@ -32,6 +32,7 @@ export function renderVarsFiles(model: RoleModel): Map<string, string> {
         helm_path: helm.binary,
         helm_install_path: helm.install_path,
         helm_timeout: helm.timeout,
+        third_party_registry: release.third_party_registry,
         metallb_chart: release.metallb_chart,
         haproxy_chart: release.haproxy_chart,
         haproxy_image: release.haproxy_image,

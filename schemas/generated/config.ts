@@ -100,6 +100,10 @@ export interface UanK3SConfig {
      */
     third_party_url?: string;
     /**
+     * The system's registry path that mirrors the third-party images, as HPE's UAN roles name it: MetalLB's controller, speaker and FRR images and the default HAProxy image are pulled from <third_party_registry>/<their upstream path>, never from the internet.
+     */
+    third_party_registry?: string;
+    /**
      * K3s version the assets are (k3s_validate.yml checks the nodes run it).
      */
     k3s_version?: string;
@@ -112,7 +116,7 @@ export interface UanK3SConfig {
      */
     haproxy_chart?: string;
     /**
-     * HAProxy image the chart runs; the uan_haproxy role validates configs with it (podman) before installing them.
+     * HAProxy image the chart runs; the uan_haproxy role validates configs with it (podman) before installing them. Default: <third_party_registry>/docker.io/haproxytech/haproxy-alpine:2.6.6.
      */
     haproxy_image?: string;
   };

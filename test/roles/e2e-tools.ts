@@ -84,7 +84,7 @@ function extraVarArgs(files: readonly string[], vars: object): string[] {
  */
 export async function ansibleTemplate(
   tree: string,
-  role: OwnRole,
+  role: string,
   template: string,
   dest: string,
   varsFiles: readonly string[],

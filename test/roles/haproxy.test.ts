@@ -201,7 +201,7 @@ import os, re, sys
 args = sys.argv[1:]
 mount = re.fullmatch(r"--volume=(/[^:]+):/tmp/haproxy.cfg:ro", args[5] if len(args) > 5 else "")
 expected = ["run", "--rm", "--network=host", "--user=root", "--entrypoint=haproxy",
-            args[5], "registry.local/haproxytech/haproxy-alpine:2.6.6", "-c", "-f", "/tmp/haproxy.cfg"]
+            args[5], "registry.local/artifactory.algol60.net/csm-docker/stable/docker.io/haproxytech/haproxy-alpine:2.6.6", "-c", "-f", "/tmp/haproxy.cfg"]
 if mount is None or args != expected:
     sys.exit("podman stub: unexpected " + repr(args))
 os.execvp("haproxy", ["haproxy", "-c", "-f", mount.group(1)])

@@ -246,9 +246,16 @@ describe("uan_metallb against helm and kubectl stand-ins", function () {
     const third = await runRole(tree, stubs, { uan_metallb_values: values });
     expect(upgrades()).to.have.length(2);
     expect(third.changed, output(third.result)).to.equal(2);
-    expect(YAML.parse(readFileSync(join(stubs.dir, "metallb-values.yml"), "utf8"))).to.deep.equal(
-      values,
-    );
+    // The admin's values are merged over the images from the system's registry, not instead.
+    const registry = "registry.local/artifactory.algol60.net/csm-docker/stable";
+    expect(YAML.parse(readFileSync(join(stubs.dir, "metallb-values.yml"), "utf8"))).to.deep.equal({
+      controller: { image: { repository: `${registry}/quay.io/metallb/controller` } },
+      speaker: {
+        image: { repository: `${registry}/quay.io/metallb/speaker` },
+        frr: { image: { repository: `${registry}/quay.io/frrouting/frr` } },
+        logLevel: "debug",
+      },
+    });
   });
 
   it("applies no address pool when the system has no MetalLB range", async () => {
