@@ -21,6 +21,8 @@ export const ROLE_DEFAULTS = {
     binary: "k3s",
     airgap_images: "k3s-airgap-images-amd64.tar",
     install_options: ["--disable=servicelb", "--disable=traefik", "--snapshotter=fuse-overlayfs"],
+    /** The node management network, so pod traffic stays off the users' network (HPE: nmn0). */
+    flannel_iface: "nmn0",
     api_port: 6443,
     stage_without_image: false,
   },

@@ -70,6 +70,7 @@ export interface RoleModel {
     readonly binary: string;
     readonly airgap_images: string;
     readonly install_options: readonly string[];
+    readonly flannel_iface: string;
     readonly api_port: number;
     readonly stage_without_image: boolean;
   };

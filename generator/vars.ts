@@ -22,6 +22,7 @@ export function renderVarsFiles(model: RoleModel): Map<string, string> {
         k3s_install: k3s.installer,
         k3s_airgap: k3s.airgap_images,
         k3s_install_options: k3s.install_options,
+        k3s_flannel_iface: k3s.flannel_iface,
         k3s_api_port: k3s.api_port,
         uan_k3s_stage_without_image: k3s.stage_without_image,
       }),

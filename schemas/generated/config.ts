@@ -83,6 +83,10 @@ export interface UanK3SConfig {
      */
     install_options?: string[];
     /**
+     * Node interface flannel carries the cluster's pod traffic on: the node management network, as HPE's UAN roles set it (nmn0). Empty: flannel picks the interface of the default route (the user network).
+     */
+    flannel_iface?: string;
+    /**
      * Port of the K3s API server that agents join.
      */
     api_port?: number;

@@ -146,6 +146,10 @@ describe("uan-k3s init and gen-roles (built executable)", function () {
         "  - name: haproxy-uai",
         "    backends:",
         '      - { name: "uan01\\n  server evil 10.0.0.1:22", address: uan01 }',
+        "release:",
+        "  third_party_registry: \"registry.local/{{ lookup('pipe', 'id') }}\"",
+        "k3s:",
+        '  flannel_iface: "nmn0 --write-kubeconfig-mode=0644"',
         "",
       ].join("\n"),
     );
@@ -161,6 +165,8 @@ describe("uan-k3s init and gen-roles (built executable)", function () {
     expect(result.stderr).to.include("/sshd/0/podman/image must match pattern");
     expect(result.stderr).to.include("/sshd/0/podman/extra_args/0 must match pattern");
     expect(result.stderr).to.include("/haproxy/0/backends/0/name must match pattern");
+    expect(result.stderr).to.include("/release/third_party_registry must match pattern");
+    expect(result.stderr).to.include("/k3s/flannel_iface must match pattern");
   });
 
   it("--commit commits the tree on a new branch and prints the SHA; a rerun commits nothing", async () => {

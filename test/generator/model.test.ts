@@ -32,6 +32,28 @@ const inventory = (nodes = [UAN1, UAN2], withRange = true) =>
 const model = (config: UanK3SConfig, inv = inventory()) => buildRoleModel(config, inv, "u.yaml");
 
 describe("buildRoleModel", () => {
+  it("pulls third-party images from the system's registry, and follows a site's own", () => {
+    const hpe = "registry.local/artifactory.algol60.net/csm-docker/stable";
+    expect(model({}).release).to.deep.include({
+      third_party_registry: hpe,
+      haproxy_image: `${hpe}/docker.io/haproxytech/haproxy-alpine:2.6.6`,
+    });
+    expect(model({ release: { third_party_registry: "mirror:5000/csm" } }).release).to.deep.include(
+      {
+        third_party_registry: "mirror:5000/csm",
+        haproxy_image: "mirror:5000/csm/docker.io/haproxytech/haproxy-alpine:2.6.6",
+      },
+    );
+    const own = { third_party_registry: "mirror:5000/csm", haproxy_image: "site/haproxy:3" };
+    expect(model({ release: own }).release.haproxy_image).to.equal("site/haproxy:3");
+  });
+
+  it("runs flannel on the node management network unless told otherwise", () => {
+    expect(model({}).k3s.flannel_iface).to.equal("nmn0");
+    expect(model({ k3s: { flannel_iface: "hsn0" } }).k3s.flannel_iface).to.equal("hsn0");
+    expect(model({ k3s: { flannel_iface: "" } }).k3s.flannel_iface).to.equal("");
+  });
+
   it("reproduces the seed's example with no config: haproxy-uai over the K3s nodes at sshd uai's port", () => {
     const m = model({});
     expect(m.haproxy).to.have.length(1);

@@ -89,21 +89,21 @@ describe("uan_k3s_install in check mode", function () {
     tree = renderTree("split");
   });
 
-  it("starts the server with the options and joins the agents without server-only flags", async () => {
+  it("starts the server with the options and joins the agents without server-only flags, flannel on nmn0 on both", async () => {
     const run = await checkRun(tree, ["uan01"], ["uan02", "uan03"]);
     expect(run.execStart, output(run.result)).to.deep.equal(
       new Map([
         [
           "uan01",
-          "<dir>/bin/k3s server --https-listen-port=6443 --disable=servicelb --disable=traefik --snapshotter=fuse-overlayfs",
+          "<dir>/bin/k3s server --https-listen-port=6443 --flannel-iface=nmn0 --disable=servicelb --disable=traefik --snapshotter=fuse-overlayfs",
         ],
         [
           "uan02",
-          "<dir>/bin/k3s agent --snapshotter=fuse-overlayfs --server https://127.0.0.1:6443 --token-file <dir>/etc/cluster-token",
+          "<dir>/bin/k3s agent --flannel-iface=nmn0 --snapshotter=fuse-overlayfs --server https://127.0.0.1:6443 --token-file <dir>/etc/cluster-token",
         ],
         [
           "uan03",
-          "<dir>/bin/k3s agent --snapshotter=fuse-overlayfs --server https://127.0.0.1:6443 --token-file <dir>/etc/cluster-token",
+          "<dir>/bin/k3s agent --flannel-iface=nmn0 --snapshotter=fuse-overlayfs --server https://127.0.0.1:6443 --token-file <dir>/etc/cluster-token",
         ],
       ]),
     );
