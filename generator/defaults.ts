@@ -63,6 +63,9 @@ export const PODMAN_DEFAULTS = {
   userns: "keep-id",
   network: "host",
   cgroup_manager: "cgroupfs",
+  // Each user has their own storage root, so "missing" would keep a stale image for ever
+  // once one is pushed again under the same tag.
+  pull: "always",
   x11: true,
   extra_args: [],
 } as const satisfies Omit<PodmanContainer, "image">;

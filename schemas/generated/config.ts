@@ -299,6 +299,10 @@ export interface PodmanContainer {
   network?: string;
   cgroup_manager?: "cgroupfs" | "systemd";
   /**
+   * podman run --pull: when a login pulls the image. 'always' (the default) asks the registry at every login, so an image pushed again under the same tag reaches users at their next login (each user has their own storage, which 'missing' would keep stale for ever); 'missing' never looks again once a user has the image.
+   */
+  pull?: "always" | "missing" | "newer" | "never";
+  /**
    * Pass DISPLAY and allow X11 forwarding.
    */
   x11?: boolean;

@@ -80,6 +80,7 @@ describe("buildRoleModel", () => {
           userns: "keep-id",
           network: "host",
           cgroup_manager: "cgroupfs",
+          pull: "always",
           x11: true,
           extra_args: [],
         },

@@ -89,7 +89,7 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
         `t=; test -t 0 && t=-t;`,
         `test -n "$SSH_ORIGINAL_COMMAND" && set -- sh -c "$SSH_ORIGINAL_COMMAND";`,
         `exec /usr/bin/podman --root "$d" run --rm -i $t -h uai --cgroup-manager=cgroupfs`,
-        `--userns=keep-id --network=host -e DISPLAY registry.local/cray/uai:latest "$@"' sshd_uai`,
+        `--userns=keep-id --network=host --pull=always -e DISPLAY registry.local/cray/uai:latest "$@"' sshd_uai`,
       ].join(" "),
     );
     const settings = await sshdSettings(path);
@@ -132,6 +132,7 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
           userns: "auto",
           network: "slirp4netns",
           cgroup_manager: "systemd",
+          pull: "missing",
           x11: false,
           extra_args: ["--volume=/home:/home", "--env=LANG=C.UTF-8"],
         },
@@ -143,7 +144,7 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
     const command = forceCommand(text);
     expect(command).to.include(`d="/var/tmp/containers/$USER"`);
     expect(command).to.include(
-      `exec /usr/bin/podman --root "$d" run --rm -i $t -h login --cgroup-manager=systemd --userns=auto --network=slirp4netns --volume=/home:/home --env=LANG=C.UTF-8 ${IMAGE} "$@"'`,
+      `exec /usr/bin/podman --root "$d" run --rm -i $t -h login --cgroup-manager=systemd --userns=auto --network=slirp4netns --pull=missing --volume=/home:/home --env=LANG=C.UTF-8 ${IMAGE} "$@"'`,
     );
     await run("/usr/sbin/sshd", ["-t", "-f", path]).then((result) =>
       expect(result.code, output(result)).to.equal(0),
@@ -282,7 +283,7 @@ describe("the ForceCommand in every login shell of this machine", function () {
       expect(podmanRuns(result.stdout), shell).to.deep.equal([
         [
           ...["--root", `${storage}/root`, "run", "--rm", "-i", "-h", "uai"],
-          ...["--cgroup-manager=cgroupfs", "--userns=keep-id", "--network=host"],
+          ...["--cgroup-manager=cgroupfs", "--userns=keep-id", "--network=host", "--pull=always"],
           ...["-e", "DISPLAY", IMAGE],
         ],
       ]);
