@@ -4,6 +4,7 @@ import { loadSystem } from "../csm/source";
 import { buildInventory, type Inventory } from "../inventory/build";
 import { exportYaml } from "../inventory/export-yaml";
 import { graphText, hostDocument, listDocument } from "../inventory/protocol";
+import { describeScope, scopeInventory } from "../inventory/scope";
 import type { LoadedConfig } from "./config";
 import type { SourceSettings } from "./settings";
 import { openSources } from "./sources";
@@ -43,7 +44,13 @@ export async function runInventory(
   log: Log,
   write: (text: string) => void,
 ): Promise<void> {
-  const inventory = await loadInventory(settings, config, log);
+  const whole = await loadInventory(settings, config, log);
+  const inventory = scopeInventory(whole, settings.scope);
+  if (settings.verbose) {
+    log.info(
+      `inventory scope ${describeScope(settings.scope)}: ${inventory.hostvars.size} of ${whole.hostvars.size} hosts`,
+    );
+  }
   switch (request.kind) {
     case "list":
       return write(`${JSON.stringify(listDocument(inventory))}\n`);
