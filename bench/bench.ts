@@ -35,7 +35,8 @@ interface Row {
   readonly floorLabel: string;
   readonly floor: readonly Sample[];
   readonly ours: readonly Sample[];
-  readonly wallTarget: number;
+  /** undefined: shown for comparison, not judged. */
+  readonly wallTarget?: number;
   /** undefined: RSS is shown but not judged. */
   readonly rssTarget?: number;
 }
@@ -358,6 +359,20 @@ async function ansibleRows(runs: number): Promise<Row[]> {
         wallTarget: 1.5,
       });
     }
+    // The price of the first command after the dump changes: each run with an empty cache.
+    const [graph] = cases;
+    let fresh = 0;
+    const cold = (): Command => {
+      const base = command(large, graph.argv);
+      const dir = join(cache, `cold-${(fresh += 1)}`);
+      return { ...base, env: { ...base.env, XDG_CACHE_HOME: dir } };
+    };
+    log(`measuring ${graph.label} with a cold cache, ${runs} runs each`);
+    rows.push({
+      label: `${graph.label}, 100000 computes, cold cache`,
+      floorLabel: "same, 50 computes",
+      ...(await compare(command(small, graph.argv), cold, runs)),
+    });
   } finally {
     rmSync(cache, { recursive: true, force: true });
   }
@@ -516,10 +531,15 @@ function report(rows: readonly Row[]): boolean {
     const wallRatio = ourWall / floorWall;
     const rssRatio = ourRss / floorRss;
     const pass =
-      wallRatio <= row.wallTarget && (row.rssTarget === undefined || rssRatio <= row.rssTarget);
+      row.wallTarget === undefined ||
+      (wallRatio <= row.wallTarget && (row.rssTarget === undefined || rssRatio <= row.rssTarget));
     allPass &&= pass;
     const target =
-      row.rssTarget === undefined ? `wall <= ${row.wallTarget}` : `wall, RSS <= ${row.wallTarget}`;
+      row.wallTarget === undefined
+        ? "(not judged)"
+        : row.rssTarget === undefined
+          ? `wall <= ${row.wallTarget}`
+          : `wall, RSS <= ${row.wallTarget}`;
     return [
       row.label,
       row.floorLabel,
@@ -530,7 +550,7 @@ function report(rows: readonly Row[]): boolean {
       wallRatio.toFixed(2),
       rssRatio.toFixed(2),
       target,
-      pass ? "PASS" : "FAIL",
+      row.wallTarget === undefined ? "" : pass ? "PASS" : "FAIL",
     ];
   });
   const table = [header, ...lines];
