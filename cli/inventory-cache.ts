@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/fs";
 import type { Log } from "../core/log";
@@ -33,8 +33,8 @@ interface Entry {
  * command, and on a large system reading and building the whole inventory takes seconds that
  * a scope of 32 UANs should not pay each time. The key holds everything the result depends
  * on: the dump and groups files by identity (device, inode, size, mtime, ctime), the config
- * file's K3s lists and path, the host-name mode, the scope and this program's build; any change
- * is a miss. Only file sources: API responses have their own cache with its TTL. Off with
+ * file's K3s lists and path, the host-name mode, the scope and the compiled modules that read
+ * and build it; any change is a miss. Only file sources: API responses have their own cache with its TTL. Off with
  * cache_ttl 0, skipped on read with --refresh; a cache problem is a miss, never an error.
  */
 export class InventoryCache {
@@ -57,8 +57,7 @@ export class InventoryCache {
         FORMAT,
         identity(settings.slsFile),
         settings.hsmFile === undefined ? null : identity(settings.hsmFile),
-        identity(join(__dirname, "..", "inventory", "build.js")),
-        identity(join(__dirname, "..", "inventory", "scope.js")),
+        buildIdentity(),
         config?.path ?? null,
         config?.data.k3s?.servers ?? null,
         config?.data.k3s?.agents ?? null,
@@ -116,6 +115,20 @@ export class InventoryCache {
       log.warn(`cannot cache the scoped inventory in ${this.dir}: ${(error as Error).message}`);
     }
   }
+}
+
+/** The modules that read the files and build the inventory: a rebuilt program is a miss. */
+function buildIdentity(): string[][] {
+  const dist = join(__dirname, "..");
+  const inventory = join(dist, "inventory");
+  return [
+    ...readdirSync(inventory)
+      .filter((name) => name.endsWith(".js"))
+      .sort()
+      .map((name) => identity(join(inventory, name))),
+    identity(join(dist, "csm", "file-source.js")),
+    identity(join(dist, "csm", "source.js")),
+  ];
 }
 
 function identity(path: string): string[] {
