@@ -150,14 +150,14 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
     flag: "--cache-ttl <seconds>",
     env: ["UAN_K3S_CACHE_TTL"],
     kind: "integer",
-    description: "seconds to reuse cached API responses (0: no cache)",
+    description: "seconds to reuse cached API responses (0: no cache, nor a scoped-inventory one)",
   },
   {
     key: "refresh",
     flag: "--refresh",
     env: ["UAN_K3S_REFRESH"],
     kind: "boolean",
-    description: "ignore cached API responses",
+    description: "ignore cached API responses and scoped inventory",
   },
   {
     key: "hostnames",
