@@ -13,11 +13,15 @@ export type FlagsFor<Options, Present extends keyof Options = never> = Flags & {
   readonly [K in keyof Options]?: Options[K] extends boolean ? true : Options[K];
 } & { readonly [K in Present]-?: Options[K] };
 
-/** The flags every command that reads SLS or HSM takes: --config and the source settings. */
-export function addSourceOptions(command: Command): Command {
+/**
+ * The flags every command that reads SLS or HSM takes: --config and the source settings; with
+ * `inventory`, also those only the inventory uses (--scope, --verbose).
+ */
+export function addSourceOptions(command: Command, options?: { inventory: true }): Command {
   command.option(CONFIG_SETTING.flag, CONFIG_SETTING.description);
   for (const setting of SOURCE_SETTINGS) {
     if (setting.flag === undefined) continue;
+    if (setting.inventoryOnly === true && options?.inventory !== true) continue;
     command.addOption(
       new Option(setting.flag, `${setting.description} (env ${setting.env.join(", ")})`),
     );

@@ -1,12 +1,13 @@
 import { UserError } from "../core/errors";
-import { warningsOnlyLog } from "../core/log";
+import { stderrLog, warningsOnlyLog } from "../core/log";
 import { fail } from "./fail";
 import { runInventory, type InventoryRequest } from "./inventory";
 import { loadSettings } from "./settings";
 
 const USAGE =
   "usage: uan-k3s-inventory --list | --host NAME\n" +
-  "Settings come from UAN_K3S_* environment variables and the config file (UAN_K3S_CONFIG or ./uan-k3s.yaml).";
+  "Settings come from UAN_K3S_* environment variables and the config file (UAN_K3S_CONFIG or ./uan-k3s.yaml),\n" +
+  "e.g. UAN_K3S_SCOPE=k3s to serve only the K3s hosts, UAN_K3S_VERBOSE=1 to say which.";
 
 /**
  * The Ansible inventory script. Ansible passes it only `--list` or `--host NAME`, so every
@@ -25,9 +26,9 @@ export function parseScriptArgs(argv: readonly string[]): InventoryRequest {
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const request = parseScriptArgs(argv);
   const { config, settings } = loadSettings({}, env);
-  await runInventory(request, settings, config, warningsOnlyLog, (text) =>
-    process.stdout.write(text),
-  );
+  // Notes only when asked (UAN_K3S_VERBOSE): Ansible shows any stderr as an error.
+  const log = settings.verbose ? stderrLog : warningsOnlyLog;
+  await runInventory(request, settings, config, log, (text) => process.stdout.write(text));
 }
 
 export function run(): void {

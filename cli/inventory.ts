@@ -4,7 +4,9 @@ import { loadSystem } from "../csm/source";
 import { buildInventory, type Inventory } from "../inventory/build";
 import { exportYaml } from "../inventory/export-yaml";
 import { graphText, hostDocument, listDocument } from "../inventory/protocol";
+import { describeScope, scopeInventory } from "../inventory/scope";
 import type { LoadedConfig } from "./config";
+import { InventoryCache, type ScopedInventory } from "./inventory-cache";
 import type { SourceSettings } from "./settings";
 import { openSources } from "./sources";
 
@@ -35,6 +37,28 @@ export async function loadInventory(
   return inventory;
 }
 
+/**
+ * The inventory cut to the settings' scope: from the cache when a file source's earlier run
+ * left it there (see InventoryCache), replaying its warnings, else built and cached.
+ */
+async function loadScopedInventory(
+  settings: SourceSettings,
+  config: LoadedConfig | undefined,
+  log: Log,
+): Promise<ScopedInventory> {
+  const cache = InventoryCache.open(settings, config);
+  const cached = settings.refresh ? undefined : cache?.read();
+  if (cached !== undefined) {
+    for (const note of cached.inventory.notes) log.info(note);
+    for (const warning of cached.inventory.warnings) log.warn(warning);
+    return cached;
+  }
+  const whole = await loadInventory(settings, config, log);
+  const scoped = { inventory: scopeInventory(whole, settings.scope), total: whole.hostvars.size };
+  cache?.write(scoped, log);
+  return scoped;
+}
+
 /** Answers one inventory request; the document goes to `write` (stdout), nothing else does. */
 export async function runInventory(
   request: InventoryRequest,
@@ -43,7 +67,12 @@ export async function runInventory(
   log: Log,
   write: (text: string) => void,
 ): Promise<void> {
-  const inventory = await loadInventory(settings, config, log);
+  const { inventory, total } = await loadScopedInventory(settings, config, log);
+  if (settings.verbose) {
+    log.info(
+      `inventory scope ${describeScope(settings.scope)}: ${inventory.hostvars.size} of ${total} hosts`,
+    );
+  }
   switch (request.kind) {
     case "list":
       return write(`${JSON.stringify(listDocument(inventory))}\n`);

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { UserError } from "../core/errors";
 import type { UanK3SConfig } from "../schemas/generated/config";
 import type { HostnameMode } from "../inventory/build";
+import { parseScope, type InventoryScope } from "../inventory/scope";
 import { loadConfig, type LoadedConfig } from "./config";
 
 /** Where SLS and HSM data come from and how to reach the CSM API. */
@@ -32,11 +33,15 @@ export interface SourceSettings {
   readonly cacheDir: string;
   /** @default "xname" */
   readonly hostnames: HostnameMode;
+  /** Which hosts the inventory serves (see inventory/scope.ts). @default "all" */
+  readonly scope: InventoryScope;
+  /** Say on stderr what the inventory serves, and its notes. @default false */
+  readonly verbose: boolean;
 }
 
 type Raw = string | boolean | number | undefined;
 
-type Kind = "path" | "string" | "boolean" | "integer" | "hostnames";
+type Kind = "path" | "string" | "boolean" | "integer" | "hostnames" | "scope";
 
 interface Setting {
   /** The key in SourceSettings. */
@@ -50,6 +55,8 @@ interface Setting {
   readonly kind: Kind;
   /** Smallest accepted value of an integer setting. */
   readonly min?: number;
+  /** Only `uan-k3s inventory` takes the flag (the script reads the environment and file). */
+  readonly inventoryOnly?: true;
   readonly description: string;
 }
 
@@ -143,14 +150,14 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
     flag: "--cache-ttl <seconds>",
     env: ["UAN_K3S_CACHE_TTL"],
     kind: "integer",
-    description: "seconds to reuse cached API responses (0: no cache)",
+    description: "seconds to reuse cached API responses (0: no cache, nor a scoped-inventory one)",
   },
   {
     key: "refresh",
     flag: "--refresh",
     env: ["UAN_K3S_REFRESH"],
     kind: "boolean",
-    description: "ignore cached API responses",
+    description: "ignore cached API responses and scoped inventory",
   },
   {
     key: "hostnames",
@@ -159,6 +166,23 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
     env: ["UAN_K3S_HOSTNAMES"],
     kind: "hostnames",
     description: "host names: xname (as CFS) or alias",
+  },
+  {
+    key: "scope",
+    file: "scope",
+    flag: "--scope <scope>",
+    env: ["UAN_K3S_SCOPE"],
+    kind: "scope",
+    inventoryOnly: true,
+    description: "hosts served: all, k3s (K3s servers, agents, UANs) or groups a,b,c",
+  },
+  {
+    key: "verbose",
+    flag: "--verbose",
+    env: ["UAN_K3S_VERBOSE"],
+    kind: "boolean",
+    inventoryOnly: true,
+    description: "say on stderr which scope the inventory serves, and its notes",
   },
 ];
 
@@ -202,6 +226,8 @@ export const DEFAULTS = {
   cacheTtl: 300,
   refresh: false,
   hostnames: "xname",
+  scope: "all",
+  verbose: false,
 } as const satisfies Partial<SourceSettings>;
 
 /**
@@ -222,11 +248,13 @@ export function resolveSourceSettings(
         ? convert(setting, flags[setting.key], flagName(setting))
         : envName !== undefined
           ? convert(setting, env[envName], envName)
-          : fromFile !== undefined && typeof fromFile !== "object"
-            ? setting.kind === "path" && config !== undefined && typeof fromFile === "string"
-              ? resolve(dirname(config.path), fromFile)
-              : fromFile
-            : undefined;
+          : setting.kind === "scope" && Array.isArray(fromFile)
+            ? { groups: fromFile as string[] }
+            : fromFile !== undefined && typeof fromFile !== "object"
+              ? setting.kind === "path" && config !== undefined && typeof fromFile === "string"
+                ? resolve(dirname(config.path), fromFile)
+                : fromFile
+              : undefined;
     if (value !== undefined) settings[setting.key] = value;
   }
   return settings as unknown as SourceSettings;
@@ -236,7 +264,11 @@ function flagName(setting: Setting): string {
   return (setting.flag ?? "").split(" ")[0];
 }
 
-function convert(setting: Setting, raw: Raw, origin: string): Raw {
+function convert(
+  setting: Setting,
+  raw: Raw,
+  origin: string,
+): Raw | Exclude<InventoryScope, string> {
   if (typeof raw !== "string") return raw;
   switch (setting.kind) {
     case "path":
@@ -255,6 +287,8 @@ function convert(setting: Setting, raw: Raw, origin: string): Raw {
     case "hostnames":
       if (raw === "xname" || raw === "alias") return raw;
       throw new UserError(`${origin}: expected xname or alias, got ${JSON.stringify(raw)}`);
+    case "scope":
+      return parseScope(raw, origin);
   }
 }
 

@@ -31,6 +31,7 @@ export function starterConfig(): UanK3SConfig {
     retries: DEFAULTS.retries,
     cache_ttl: DEFAULTS.cacheTtl,
     hostnames: DEFAULTS.hostnames,
+    scope: DEFAULTS.scope,
     release: { ...ROLE_DEFAULTS.release },
     k3s: { ...ROLE_DEFAULTS.k3s, install_options: [...ROLE_DEFAULTS.k3s.install_options] },
     helm: { ...ROLE_DEFAULTS.helm },

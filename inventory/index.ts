@@ -2,6 +2,7 @@
  * The Ansible inventory of the UANs, pure, as a pipeline
  *
  *   SLS and HSM (loaded by csm/)  →  buildInventory: groups, hostvars, the K3s designation
+ *   →  scopeInventory: only the hosts of the scope (all, k3s, or named groups)
  *   →  listDocument / hostDocument / graphText (the script protocol: --list, --host, --graph)
  *      or exportYaml (a static inventory file)
  */
@@ -34,3 +35,10 @@ export {
 } from "./networks";
 export { graphText, hostDocument, listDocument } from "./protocol";
 export { exportYaml } from "./export-yaml";
+export {
+  describeScope,
+  K3S_SCOPE_GROUPS,
+  parseScope,
+  scopeInventory,
+  type InventoryScope,
+} from "./scope";

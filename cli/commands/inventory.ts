@@ -28,6 +28,7 @@ export function inventoryCommand(program: Command): Command {
         new Option("--export <format>", "print a static inventory instead").choices(["yaml"]),
       )
       .option("--output <path>", "with --export: write the file (atomically) instead of stdout"),
+    { inventory: true },
   ).action(async (flags: InventoryFlags) => {
     const request = inventoryRequest(flags);
     const { config, settings } = loadSettings(flags, process.env);

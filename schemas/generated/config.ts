@@ -53,6 +53,10 @@ export interface UanK3SConfig {
    */
   hostnames?: "xname" | "alias";
   /**
+   * Which hosts the inventory serves: all (every node, as CFS sees the system), k3s (the K3s servers and agents and the UANs: all the K3s playbooks touch, and far faster for Ansible on a large system), or a list of group names, e.g. [k3s_server, uan] (comma-separated in --scope and UAN_K3S_SCOPE). Groups outside the scope are still listed, empty; kept hosts keep exactly their groups and variables. Default: all.
+   */
+  scope?: ("all" | "k3s") | string[];
+  /**
    * K3s designation and installation. servers/agents: explicit designation (xnames or aliases) that beats the HSM groups k3s_server / k3s_agent.
    */
   k3s?: {

@@ -114,6 +114,51 @@ describe("real Ansible consumes the inventory", function () {
     }
   });
 
+  describe("with scope k3s", () => {
+    const SCOPED = { ...FILES, UAN_K3S_SCOPE: "k3s" };
+    const UANS = ["x3000c0s9b0n0", "x3000c0s11b0n0", "x3000c0s13b0n0"];
+
+    it("ansible-inventory sees only the UANs, with the hostvars and groups of scope all", async () => {
+      const [scoped, all] = await Promise.all([
+        ansibleList(INVENTORY_SCRIPT, SCOPED),
+        ansibleList(INVENTORY_SCRIPT, FILES),
+      ]);
+      expect(Object.keys(scoped._meta.hostvars)).to.have.members(UANS);
+      for (const host of UANS) {
+        expect(scoped._meta.hostvars[host], host).to.deep.equal(all._meta.hostvars[host]);
+      }
+      expect(scoped.k3s_server?.hosts).to.deep.equal(["x3000c0s9b0n0"]);
+      expect(scoped.uan?.hosts).to.have.members(UANS);
+      // Ansible leaves an empty group out of --list, but it still knows it: see the next test.
+      expect(scoped.Compute?.hosts ?? []).to.deep.equal([]);
+    });
+
+    it("ansible-playbook --list-hosts: K3s plays match, a play on an emptied group runs none", async () => {
+      const dir = tempDir();
+      writeFileSync(
+        join(dir, "play.yml"),
+        [
+          "- hosts: k3s_server:k3s_agent",
+          "  gather_facts: false",
+          "  tasks: []",
+          "- hosts: Compute",
+          "  gather_facts: false",
+          "  tasks: []",
+          "",
+        ].join("\n"),
+      );
+      const result = await run(
+        "ansible-playbook",
+        ["-i", INVENTORY_SCRIPT, "--list-hosts", join(dir, "play.yml")],
+        SCOPED,
+      );
+      expect(result.code, result.stdout + result.stderr).to.equal(0);
+      expect(result.stdout).to.match(/pattern: \['k3s_server:k3s_agent'\]\n\s+hosts \(3\):/);
+      expect(result.stdout).to.match(/pattern: \['Compute'\]\n\s+hosts \(0\):/);
+      expect(result.stderr).not.to.match(/Could not match supplied host pattern/);
+    });
+  });
+
   describe("through the CSM API simulator", function () {
     needs(this, "openssl");
     const secret = "sim-client-secret-3f9a";

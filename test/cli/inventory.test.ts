@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { INVENTORY_SCRIPT, run, SEED, tempDir, UAN_K3S } from "./exec";
 
@@ -104,6 +104,129 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     expect(JSON.parse(result.stdout)).to.deep.include({
       k3s_server: { hosts: ["x3000c0s9b0n0", "x3000c0s11b0n0", "x3000c0s13b0n0"] },
       k3s_agent: { hosts: [] },
+    });
+  });
+
+  describe("scope", () => {
+    type List = Record<string, { hosts: string[] }> & {
+      _meta: { hostvars: Record<string, unknown> };
+    };
+    const UANS = ["x3000c0s9b0n0", "x3000c0s11b0n0", "x3000c0s13b0n0"];
+    const list = async (env: Record<string, string>, args: string[] = []): Promise<List> => {
+      const result = await run(INVENTORY_SCRIPT, ["--list", ...args], { ...FILES, ...env });
+      expect(result.code, result.stderr).to.equal(0);
+      return JSON.parse(result.stdout) as List;
+    };
+
+    it("k3s serves the UANs with the groups and hostvars scope all gives them", async () => {
+      const [all, k3s] = await Promise.all([list({}), list({ UAN_K3S_SCOPE: "k3s" })]);
+      expect(Object.keys(k3s._meta.hostvars)).to.deep.equal(UANS);
+      for (const host of UANS)
+        expect(k3s._meta.hostvars[host]).to.deep.equal(all._meta.hostvars[host]);
+      expect(k3s.all).to.deep.equal(all.all);
+      for (const group of Object.keys(all).filter((name) => !["all", "_meta"].includes(name))) {
+        expect(k3s[group]?.hosts, group).to.deep.equal(
+          all[group]?.hosts.filter((host) => UANS.includes(host)),
+        );
+      }
+      expect(k3s.Compute).to.deep.equal({ hosts: [] });
+    });
+
+    it("comes from the flag, the environment or the config file (a YAML list of groups)", async () => {
+      const config = join(tempDir(), "uan-k3s.yaml");
+      writeFileSync(config, `sls_file: ${SEED.sls}\nhsm_file: ${SEED.hsm}\nscope: [k3s_server]\n`);
+      const fromFile = await list({ UAN_K3S_CONFIG: config });
+      expect(Object.keys(fromFile._meta.hostvars)).to.deep.equal(["x3000c0s9b0n0"]);
+      const fromEnv = await list({ UAN_K3S_CONFIG: config, UAN_K3S_SCOPE: "k3s_server,k3s_agent" });
+      expect(Object.keys(fromEnv._meta.hostvars)).to.deep.equal(UANS);
+      const fromFlag = await run(
+        UAN_K3S,
+        ["inventory", "--list", "--config", config, "--scope", "all"],
+        { UAN_K3S_SCOPE: "k3s" },
+      );
+      expect(Object.keys((JSON.parse(fromFlag.stdout) as List)._meta.hostvars)).to.have.length(16);
+    });
+
+    it("--host outside the scope answers {}, as for an unknown host", async () => {
+      const env = { ...FILES, UAN_K3S_SCOPE: "k3s" };
+      const [outside, inside] = await Promise.all([
+        run(INVENTORY_SCRIPT, ["--host", "ncn-m001"], env),
+        run(INVENTORY_SCRIPT, ["--host", "uan01"], env),
+      ]);
+      expect(outside.stdout).to.equal("{}\n");
+      expect(JSON.parse(inside.stdout)).to.include({ xname: "x3000c0s9b0n0" });
+    });
+
+    it("says on stderr which scope it serves only when asked", async () => {
+      const env = { ...FILES, UAN_K3S_SCOPE: "k3s" };
+      const [quiet, verbose, flag] = await Promise.all([
+        run(INVENTORY_SCRIPT, ["--list"], env),
+        run(INVENTORY_SCRIPT, ["--list"], { ...env, UAN_K3S_VERBOSE: "1" }),
+        run(UAN_K3S, [
+          "inventory",
+          "--list",
+          "--verbose",
+          "--sls-file",
+          SEED.sls,
+          "--scope",
+          "k3s",
+        ]),
+      ]);
+      expect(quiet.stderr).not.to.include("scope");
+      expect(verbose.stderr).to.include("inventory scope k3s: 3 of 16 hosts");
+      expect(flag.stderr).to.include("inventory scope k3s: 3 of 16 hosts");
+      expect(verbose.stdout).to.equal(quiet.stdout);
+    });
+
+    it("the YAML export honours it", async () => {
+      const args = [
+        "inventory",
+        "--export",
+        "yaml",
+        "--sls-file",
+        SEED.sls,
+        "--hsm-file",
+        SEED.hsm,
+      ];
+      const result = await run(UAN_K3S, [...args, "--scope", "k3s"]);
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.include("x3000c0s9b0n0").and.include("    Compute:\n");
+      expect(result.stdout).not.to.include("ncn-m001");
+    });
+
+    it("answers again from its cache, and rebuilds when the dump changes", async () => {
+      const dir = tempDir();
+      const sls = join(dir, "sls.json");
+      writeFileSync(sls, readFileSync(SEED.sls));
+      const env = { UAN_K3S_SLS_FILE: sls, UAN_K3S_SCOPE: "k3s", XDG_CACHE_HOME: dir };
+      const first = await list(env);
+      expect(
+        readdirSync(join(dir, "uan-k3s")).filter((name) => name.startsWith("inventory-")),
+      ).to.have.length(1);
+      expect(await list(env)).to.deep.equal(first);
+      const dump = JSON.parse(readFileSync(sls, "utf8")) as {
+        Hardware: Record<string, { ExtraProperties?: { Aliases?: string[] } }>;
+      };
+      dump.Hardware.x3000c0s9b0n0.ExtraProperties!.Aliases = ["uan-renamed"];
+      writeFileSync(sls, JSON.stringify(dump));
+      const changed = await list(env);
+      expect(changed._meta.hostvars.x3000c0s9b0n0).to.include({ hostname: "uan-renamed" });
+      const uncached = await list({ ...env, UAN_K3S_CACHE_TTL: "0" });
+      expect(uncached).to.deep.equal(changed);
+    });
+
+    it("a group the inventory does not have is an error that names it", async () => {
+      expectUserError(
+        await run(INVENTORY_SCRIPT, ["--list"], { ...FILES, UAN_K3S_SCOPE: "uan,uans" }),
+        /scope names a group the inventory does not have: "uans"[\s\S]*hint: /,
+      );
+    });
+
+    it("a bad config value, with its path", async () => {
+      const config = join(tempDir(), "uan-k3s.yaml");
+      writeFileSync(config, `sls_file: ${SEED.sls}\nscope: uans\n`);
+      const result = await run(UAN_K3S, ["inventory", "--list", "--config", config]);
+      expectUserError(result, /uan-k3s\.yaml: \/scope must/);
     });
   });
 
