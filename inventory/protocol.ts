@@ -1,23 +1,58 @@
 import type { HostVars, Inventory } from "./build";
 
 /**
+ * How the inventory-script protocol marks a value Ansible must never template: ansible-core's
+ * script plugin decodes `--list` with AnsibleJSONDecoder, which turns this object into an
+ * AnsibleUnsafeText. Every string from SLS or HSM goes out so, since a `{{ lookup('pipe', ...) }}`
+ * in an alias would otherwise run on the controller as soon as a play reads the variable.
+ */
+export interface UnsafeText {
+  readonly __ansible_unsafe: string;
+}
+
+type UnsafeVars = Record<string, UnsafeText | readonly UnsafeText[] | number | boolean>;
+
+const unsafe = (text: string): UnsafeText => ({ __ansible_unsafe: text });
+
+/** Every string (and every string in a list) marked unsafe; numbers and booleans as they are. */
+function unsafeVars(vars: Readonly<Record<string, HostVars[string]>>): UnsafeVars {
+  const out: UnsafeVars = {};
+  for (const key of Object.keys(vars)) {
+    const value = vars[key];
+    out[key] =
+      typeof value === "string"
+        ? unsafe(value)
+        : typeof value === "object"
+          ? value.map(unsafe)
+          : value;
+  }
+  return out;
+}
+
+/**
  * The inventory-script protocol's `--list` document: every group as `{"hosts": [...]}` (even
  * when empty), `all` with the group list and the global vars, and `_meta.hostvars` so that
- * Ansible never has to call `--host` once per host.
+ * Ansible never has to call `--host` once per host. Group and host names are plain (see
+ * names.ts); every string value is marked unsafe. Keyed by data, so without a prototype.
  */
 export function listDocument(inventory: Inventory): Record<string, unknown> {
-  const document: Record<string, unknown> = {
-    all: { children: [...inventory.groups.keys()], vars: inventory.vars },
-  };
+  const document = Object.create(null) as Record<string, unknown>;
+  document.all = { children: [...inventory.groups.keys()], vars: unsafeVars(inventory.vars) };
   for (const [group, hosts] of inventory.groups) document[group] = { hosts };
-  document._meta = { hostvars: Object.fromEntries(inventory.hostvars) };
+  const hostvars = Object.create(null) as Record<string, UnsafeVars>;
+  for (const [host, vars] of inventory.hostvars) hostvars[host] = unsafeVars(vars);
+  document._meta = { hostvars };
   return document;
 }
 
-/** `--host NAME`: the host's variables, found by host name, xname or alias; `{}` when unknown. */
-export function hostDocument(inventory: Inventory, name: string): HostVars {
+/**
+ * `--host NAME`: the host's variables, found by host name, xname or alias, every string
+ * marked unsafe as in `--list`; `{}` when unknown.
+ */
+export function hostDocument(inventory: Inventory, name: string): UnsafeVars {
   const host = inventory.hostByName.get(name) ?? name;
-  return inventory.hostvars.get(host) ?? {};
+  const vars = inventory.hostvars.get(host);
+  return vars === undefined ? {} : unsafeVars(vars);
 }
 
 /**

@@ -29,7 +29,10 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     const document = JSON.parse(result.stdout) as Record<string, { hosts: string[] }>;
     expect(document.k3s_server?.hosts).to.deep.equal(["x3000c0s9b0n0"]);
     expect(document.k3s_agent?.hosts).to.deep.equal(["x3000c0s11b0n0", "x3000c0s13b0n0"]);
-    expect(document.all).to.deep.include({ vars: { sls_user_network: "CAN" } });
+    // Every string value is marked unsafe, so Ansible never templates it.
+    expect(document.all).to.deep.include({
+      vars: { sls_user_network: { __ansible_unsafe: "CAN" } },
+    });
   });
 
   it("the inventory script reads its settings from the environment", async () => {
@@ -45,7 +48,10 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     expect(viaScript.code, viaScript.stderr).to.equal(0);
     expect(viaScript.stdout).to.equal(viaCli.stdout);
     const host = await run(INVENTORY_SCRIPT, ["--host", "uan02"], FILES);
-    expect(JSON.parse(host.stdout)).to.include({ xname: "x3000c0s11b0n0", hostname: "uan02" });
+    expect(JSON.parse(host.stdout)).to.deep.include({
+      xname: { __ansible_unsafe: "x3000c0s11b0n0" },
+      hostname: { __ansible_unsafe: "uan02" },
+    });
     const unknown = await run(INVENTORY_SCRIPT, ["--host", "uan99"], FILES);
     expect(unknown.stdout).to.equal("{}\n");
   });

@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import { UserError } from "../../core/errors";
 import { buildInventory } from "../../inventory/build";
+import * as YAML from "yaml";
+import { parseYaml } from "../../core/yaml";
+import { exportYaml } from "../../inventory/export-yaml";
 import { hostDocument, listDocument } from "../../inventory/protocol";
 import { BICAN_CAN, COMPUTE, group, network, node, system, UAN1, UAN2, UAN3 } from "./system";
 
@@ -134,11 +137,13 @@ describe("buildInventory", () => {
   it("names hosts by alias on request, and --host accepts xname or alias", () => {
     const inventory = buildInventory(system([UAN1, UAN2]), { hostnames: "alias" });
     expect(inventory.groups.get("Application_UAN")).to.deep.equal(["uan01", "uan02"]);
-    expect(hostDocument(inventory, UAN2.Xname)).to.include({
-      hostname: "uan02",
-      xname: UAN2.Xname,
+    expect(hostDocument(inventory, UAN2.Xname)).to.deep.include({
+      hostname: { __ansible_unsafe: "uan02" },
+      xname: { __ansible_unsafe: UAN2.Xname },
     });
-    expect(hostDocument(inventory, "uan02")).to.include({ xname: UAN2.Xname });
+    expect(hostDocument(inventory, "uan02")).to.deep.include({
+      xname: { __ansible_unsafe: UAN2.Xname },
+    });
     expect(hostDocument(inventory, "nonesuch")).to.deep.equal({});
   });
 
@@ -248,5 +253,106 @@ describe("buildInventory", () => {
         nets: [...input.sls.networks],
       }),
     ).to.equal(before);
+  });
+});
+
+describe("data from SLS and HSM stays data", () => {
+  const PAYLOADS = [
+    "{{ lookup('pipe', 'id') }}",
+    "{% if lookup('pipe', 'id') %}{% endif %}",
+    "#jinja2:variable_start_string:'[['\n[[ lookup('pipe', 'id') ]]",
+    "uan01 ansible_host=10.0.0.1",
+    "a,b",
+    "web[01:10]",
+    "\u001b]2;owned\u0007",
+    "-uan",
+    "",
+  ];
+
+  it("skips a node whose xname is not a plain host name, with a warning", () => {
+    // "-uan" and "" would still make a plain name after an xname.
+    for (const payload of PAYLOADS.filter((text) => text !== "" && text !== "-uan")) {
+      const bad = node(`x3000c0s7b0n0${payload}`, "Application", "UAN", ["uan07"]);
+      const inventory = buildInventory(system([UAN1, bad]), XNAME);
+      expect([...inventory.hostvars.keys()], payload).to.deep.equal([UAN1.Xname]);
+      expect(inventory.groups.get("k3s_agent"), payload).to.deep.equal([]);
+      expect(inventory.warnings.join("\n")).to.include("is not a plain host name; skipped");
+    }
+  });
+
+  it("keeps the xname as host name when the alias is not a plain host name", () => {
+    for (const payload of PAYLOADS.filter((text) => text !== "")) {
+      const odd = node("x3000c0s7b0n0", "Application", "UAN", [payload]);
+      const inventory = buildInventory(system([UAN1, odd]), { hostnames: "alias" });
+      expect([...inventory.hostvars.keys()], payload).to.have.members(["x3000c0s7b0n0", "uan01"]);
+      expect(inventory.hostvars.get("x3000c0s7b0n0")?.hostname).to.equal(payload);
+      expect(inventory.warnings.join("\n")).to.include("the host keeps its xname");
+    }
+  });
+
+  it("skips HSM members unknown to SLS whose names are not plain, or are another host's", () => {
+    for (const payload of [...PAYLOADS.filter((text) => text !== ""), "uan01"]) {
+      const groups = [group("extra", [payload, UAN1.Xname]), group("k3s_agent", [payload])];
+      const inventory = buildInventory(system([UAN1], [], groups), { hostnames: "alias" });
+      expect(inventory.groups.get("extra"), payload).to.deep.equal(["uan01"]);
+      expect(inventory.groups.get("k3s_agent"), payload).to.deep.equal([]);
+      expect(inventory.hostvars.get("uan01")?.xname, payload).to.equal(UAN1.Xname);
+      expect(inventory.warnings.join("\n")).to.include("HSM group members skipped");
+    }
+  });
+
+  it("--list and --host mark every string value unsafe, in hostvars and all.vars", () => {
+    for (const payload of PAYLOADS) {
+      const odd = node("x3000c0s7b0n0", "Application", payload, ["uan07", payload]);
+      const net = network("CAN", "10.0.0.0/24", [
+        bootstrap([{ Name: "uan07", IPAddress: payload, Comment: "x3000c0s7b0n0" }]),
+      ]);
+      const inventory = buildInventory(system([odd], [BICAN_CAN, net]), XNAME);
+      const text = JSON.stringify(listDocument(inventory));
+      const document = JSON.parse(text) as {
+        all: { vars: Record<string, unknown> };
+        _meta: { hostvars: Record<string, Record<string, unknown>> };
+      };
+      const wrap = (value: string) => ({ __ansible_unsafe: value });
+      const expected = {
+        xname: wrap("x3000c0s7b0n0"),
+        hostname: wrap("uan07"),
+        // An empty alias is dropped, as before.
+        aliases: payload === "" ? [wrap("uan07")] : [wrap("uan07"), wrap(payload)],
+        role: wrap("Application"),
+        subrole: wrap(payload),
+        cray_cfs_image: false,
+        can_ip: wrap(payload),
+      };
+      expect(document._meta.hostvars["x3000c0s7b0n0"], payload).to.deep.equal(expected);
+      expect(document.all.vars).to.deep.equal({ sls_user_network: wrap("CAN") });
+      expect(JSON.parse(JSON.stringify(hostDocument(inventory, "uan07")))).to.deep.equal(expected);
+    }
+  });
+
+  it("the YAML export tags every string value !unsafe, and PyYAML-style readers get the text back", () => {
+    for (const payload of PAYLOADS) {
+      const odd = node("x3000c0s7b0n0", "Application", payload, ["uan07", payload]);
+      const inventory = buildInventory(system([odd], [BICAN_CAN]), XNAME);
+      const yaml = exportYaml(inventory, "test");
+      const unsafe = { tag: "!unsafe", resolve: (value: string): string => value };
+      let tagged = 0;
+      const document = parseYaml(yaml, "export", { version: "1.1", customTags: [unsafe] });
+      YAML.visit(document, {
+        Scalar: (key, scalar) => {
+          if (key === "key" || scalar.value === null) return;
+          if (typeof scalar.value === "string") {
+            expect(scalar.tag, String(scalar.value)).to.equal("!unsafe");
+            tagged += 1;
+          }
+        },
+      });
+      // xname, hostname, two aliases, role, subrole, sls_user_network
+      expect(tagged, payload).to.equal(payload === "" ? 6 : 7);
+      const data = document.toJS() as {
+        all: { hosts: Record<string, Record<string, unknown>> };
+      };
+      expect(data.all.hosts["x3000c0s7b0n0"]).to.include({ subrole: payload });
+    }
   });
 });
