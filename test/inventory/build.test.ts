@@ -356,3 +356,85 @@ describe("data from SLS and HSM stays data", () => {
     }
   });
 });
+
+describe("a group from data cannot replace another", () => {
+  const K3S = {
+    Name: "can_metallb_k3s_address_pool",
+    FullName: "CAN Dynamic MetalLB K3s",
+    CIDR: "10.0.0.224/27",
+    VlanID: 6,
+  };
+  const RANGE = {
+    sls_user_network: "CAN",
+    metallb_ipaddresspool_range_start: "10.0.0.225",
+    metallb_ipaddresspool_range_end: "10.0.0.254",
+  };
+  const wrapped = (vars: Record<string, string>) =>
+    Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { __ansible_unsafe: v }]));
+
+  for (const label of ["all", "ungrouped", "_meta"]) {
+    it(`refuses an HSM group and a role named ${label}, keeping all, its vars and _meta`, () => {
+      const roleNode = node("x3000c0s7b0n0", label, undefined, ["odd"]);
+      const inventory = buildInventory(
+        system([UAN1, COMPUTE, roleNode], [BICAN_CAN, can([K3S])], [group(label, [COMPUTE.Xname])]),
+        XNAME,
+      );
+      expect(inventory.warnings.join("\n")).to.include(
+        `HSM group ${JSON.stringify(label)} is a group name uan-k3s reserves; skipped`,
+      );
+      expect(inventory.warnings.join("\n")).to.include(
+        `role group ${JSON.stringify(label)} is a group name uan-k3s reserves; skipped`,
+      );
+      const document = JSON.parse(JSON.stringify(listDocument(inventory))) as Record<
+        string,
+        { hosts?: string[]; vars?: object; children?: string[]; hostvars?: object }
+      >;
+      expect(document.all?.vars).to.deep.equal(wrapped(RANGE));
+      expect(document.all?.children)
+        .to.include("k3s_server")
+        .and.not.include("all")
+        .and.not.include("_meta");
+      expect(Object.keys(document._meta?.hostvars ?? {})).to.have.length(3);
+      expect(document.ungrouped?.hosts).to.deep.equal([roleNode.Xname]);
+      expect(document.Compute?.hosts).to.deep.equal([COMPUTE.Xname]);
+    });
+  }
+
+  it("a role group cannot take the K3s groups' names", () => {
+    for (const role of ["k3s_server", "k3s_agent"]) {
+      const odd = node("x3000c0s7b0n0", role, undefined, ["odd"]);
+      const inventory = buildInventory(system([UAN1, odd]), XNAME);
+      expect(inventory.groups.get("k3s_server"), role).to.deep.equal([UAN1.Xname]);
+      expect(inventory.groups.get("k3s_agent"), role).to.deep.equal([]);
+    }
+  });
+
+  it("keeps labels that name Object.prototype members as ordinary groups", () => {
+    const labels = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
+    const inventory = buildInventory(
+      system(
+        [UAN1, COMPUTE],
+        [BICAN_CAN, can([K3S])],
+        labels.map((label) => group(label, [COMPUTE.Xname])),
+      ),
+      XNAME,
+    );
+    const text = JSON.stringify(listDocument(inventory));
+    const document = JSON.parse(text) as Record<string, { hosts?: string[]; vars?: object }>;
+    for (const label of labels) {
+      expect(Object.prototype.hasOwnProperty.call(document, label), label).to.equal(true);
+      expect(document[label]?.hosts, label).to.deep.equal([COMPUTE.Xname]);
+    }
+    expect(document.all?.vars).to.deep.equal(wrapped(RANGE));
+    expect(document.k3s_server?.hosts).to.deep.equal([UAN1.Xname]);
+    const yaml = parseYaml(exportYaml(inventory, "test"), "export", {
+      version: "1.1",
+      customTags: [{ tag: "!unsafe", resolve: (value: string): string => value }],
+    });
+    const children = (yaml.toJS() as { all: { children: Record<string, unknown> } }).all.children;
+    for (const label of labels) {
+      expect(Object.prototype.hasOwnProperty.call(children, label), label).to.equal(true);
+      expect(children[label], label).to.deep.equal({ hosts: { [COMPUTE.Xname]: null } });
+    }
+  });
+});
