@@ -1,3 +1,4 @@
+import { printable } from "../core/text";
 import type { HostVars, Inventory } from "./build";
 
 /**
@@ -57,19 +58,21 @@ export function hostDocument(inventory: Inventory, name: string): UnsafeVars {
 
 /**
  * The groups as `ansible-inventory --graph` draws them, each host with its hostname when that
- * differs, then the `all` vars: a summary an admin can read at a glance.
+ * differs, then the `all` vars: a summary an admin can read at a glance. Text for a terminal,
+ * so control characters from data are shown escaped.
  */
 export function graphText(inventory: Inventory): string {
   const lines = ["@all:"];
   for (const [group, hosts] of inventory.groups) {
-    lines.push(`  |--@${group}:`);
+    lines.push(`  |--@${printable(group)}:`);
     for (const host of hosts) {
       const hostname = inventory.hostvars.get(host)?.hostname;
       lines.push(
-        `  |  |--${host}${hostname !== undefined && hostname !== host ? ` (${String(hostname)})` : ""}`,
+        `  |  |--${printable(host)}${hostname !== undefined && hostname !== host ? ` (${printable(String(hostname))})` : ""}`,
       );
     }
   }
-  for (const [name, value] of Object.entries(inventory.vars)) lines.push(`${name}: ${value}`);
+  for (const [name, value] of Object.entries(inventory.vars))
+    lines.push(`${printable(name)}: ${printable(value)}`);
   return `${lines.join("\n")}\n`;
 }

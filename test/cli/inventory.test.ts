@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { INVENTORY_SCRIPT, run, SEED, tempDir, UAN_K3S } from "./exec";
 
@@ -217,5 +217,106 @@ describe("uan-k3s inventory (built executables, file source)", () => {
         /x3000c0s9b0n0 is both K3s server and agent[\s\S]*hint: Remove it from one group/,
       );
     });
+  });
+});
+
+describe("uan-k3s inventory shows data to people escaped", () => {
+  const ESCAPES = [
+    "\u001b[2J",
+    "\u001b]0;owned\u0007",
+    "\u009b31m",
+    "\r",
+    "\n",
+    "\u202e",
+    "\u2028",
+  ];
+  const RAW =
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+
+  function hostile(): { sls: string; hsm: string } {
+    const dir = tempDir();
+    const sls = JSON.parse(readFileSync(SEED.sls, "utf8")) as {
+      Hardware: Record<string, { ExtraProperties: { Aliases: string[] } }>;
+      Networks: Record<
+        string,
+        { ExtraProperties: { Subnets: { Name: string; IPReservations: object[] }[] } }
+      >;
+    };
+    // Each alias of a UAN and each reservation name carries one escape.
+    const uans = ["x3000c0s9b0n0", "x3000c0s11b0n0", "x3000c0s13b0n0"];
+    ESCAPES.forEach((escape, index) => {
+      const node = sls.Hardware[uans[index % uans.length]];
+      node?.ExtraProperties.Aliases.push(`uan${index}${escape}x`);
+      if (index === 0) node.ExtraProperties.Aliases.unshift(`uan${escape}01`);
+    });
+    const subnet = sls.Networks.CAN?.ExtraProperties.Subnets.find(
+      (s) => s.Name === "bootstrap_dhcp",
+    );
+    // Named for uan02, but the Comment says uan01: the warning quotes name and address.
+    subnet?.IPReservations.unshift({
+      Name: "uan02",
+      IPAddress: `10.102.20.250${ESCAPES.join("")}`,
+      Comment: "x3000c0s9b0n0",
+    });
+    const groups = JSON.parse(readFileSync(SEED.hsm, "utf8")) as object[];
+    groups.push({ label: "k3s_agent2", members: { ids: ESCAPES.map((e) => `x1${e}`) } });
+    groups.push({ label: `bad${ESCAPES.join("")}`, members: { ids: ["x3000c0s9b0n0"] } });
+    const files = { sls: join(dir, "sls.json"), hsm: join(dir, "hsm.json") };
+    writeFileSync(files.sls, JSON.stringify(sls));
+    writeFileSync(files.hsm, JSON.stringify(groups));
+    return files;
+  }
+
+  it("--graph escapes control characters in aliases, and stays one line per host", async () => {
+    const files = hostile();
+    const result = await run(UAN_K3S, [
+      "inventory",
+      "--graph",
+      "--sls-file",
+      files.sls,
+      "--hsm-file",
+      files.hsm,
+    ]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).not.to.match(RAW);
+    expect(result.stdout).to.include("  |  |--x3000c0s9b0n0 (uan\\x1b[2J01)\n");
+    for (const line of result.stdout.trimEnd().split("\n")) {
+      expect(line).to.match(/^(@all:|  \|--@\w+:|  \|  \|--\S+( \(.*\))?|\w+: .*)$/);
+    }
+  });
+
+  it("warnings and errors on stderr escape them too (script and CLI)", async () => {
+    const files = hostile();
+    const viaScript = await run(INVENTORY_SCRIPT, ["--list"], {
+      UAN_K3S_SLS_FILE: files.sls,
+      UAN_K3S_HSM_FILE: files.hsm,
+    });
+    expect(viaScript.code, viaScript.stderr).to.equal(0);
+    expect(viaScript.stderr).to.include("\\x1b[2J").and.include("\\u202e");
+    expect(viaScript.stderr).not.to.match(RAW);
+    for (const line of viaScript.stderr.trimEnd().split("\n")) {
+      expect(line).to.match(/^uan-k3s: warning: /);
+    }
+    // An error quoting data: an HSM member in both K3s groups.
+    const both = join(tempDir(), "groups.json");
+    const member = "x9\u001b[2J\u202e";
+    writeFileSync(
+      both,
+      JSON.stringify([
+        { label: "k3s_server", members: { ids: [member] } },
+        { label: "k3s_agent", members: { ids: [member] } },
+      ]),
+    );
+    const clash = await run(UAN_K3S, [
+      "inventory",
+      "--list",
+      "--sls-file",
+      files.sls,
+      "--hsm-file",
+      both,
+    ]);
+    expect(clash.code).to.equal(1);
+    expect(clash.stderr).to.include("x9\\x1b[2J\\u202e is both K3s server and agent");
+    expect(clash.stderr).not.to.match(RAW);
   });
 });
