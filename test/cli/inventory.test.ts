@@ -123,6 +123,36 @@ describe("uan-k3s inventory (built executables, file source)", () => {
       );
     });
 
+    it("a key given twice (an xname, a network, a property), with both places", async () => {
+      const dump = readFileSync(SEED.sls, "utf8");
+      const variants: [string, RegExp][] = [
+        [
+          dump.replace(
+            '"x3000c0s9b0n0": {',
+            '"x3000c0s9b0n0": {"Xname": "x3000c0s9b0n0"},\n"x3000c0s9b0n0": {',
+          ),
+          /sls\.json:\d+:1: invalid JSON: duplicate key "x3000c0s9b0n0" \(first at \d+:\d+\)/,
+        ],
+        [
+          dump.replace('"Networks": {', '"Networks": {"CAN": {},'),
+          /sls\.json:\d+:\d+: invalid JSON: duplicate key "CAN"/,
+        ],
+        [
+          dump.replace('"Role": "Application"', '"Role": "Compute", "Role": "Application"'),
+          /sls\.json:\d+:\d+: invalid JSON: duplicate key "Role"/,
+        ],
+      ];
+      for (const [text, pattern] of variants) {
+        expect(text).not.to.equal(dump);
+        const file = join(tempDir(), "sls.json");
+        writeFileSync(file, text);
+        expectUserError(
+          await run(INVENTORY_SCRIPT, ["--list"], { UAN_K3S_SLS_FILE: file }),
+          pattern,
+        );
+      }
+    });
+
     it("a wrong shape, with the JSON path", async () => {
       const file = join(tempDir(), "sls.json");
       writeFileSync(

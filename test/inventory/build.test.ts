@@ -438,3 +438,40 @@ describe("a group from data cannot replace another", () => {
     }
   });
 });
+
+describe("networks whose names give one variable", () => {
+  const reserving = (name: string, address: string) =>
+    network(name, "10.0.0.0/24", [
+      {
+        Name: "bootstrap_dhcp",
+        FullName: name,
+        CIDR: "10.0.0.0/24",
+        IPReservations: [{ Name: "uan01", IPAddress: address, Comment: UAN1.Xname }],
+      },
+    ]);
+
+  it("sets neither and warns, instead of the last one silently winning", () => {
+    const cases: [string[], string][] = [
+      [["CAN", "can"], "can_ip"],
+      [["NMN_RVR", "nmn-rvr", "NMN.RVR"], "nmn_rvr_ip"],
+      [["HMN", "hmn"], "hmn_ip"],
+    ];
+    for (const [names, variable] of cases) {
+      const nets = names.map((name, index) => reserving(name, `10.0.0.${index + 1}`));
+      const inventory = buildInventory(
+        system([UAN1], [...nets, reserving("CMN", "10.9.9.9")]),
+        XNAME,
+      );
+      const vars = inventory.hostvars.get(UAN1.Xname) ?? {};
+      expect(vars, variable).not.to.have.property(variable);
+      expect(vars).to.include({ cmn_ip: "10.9.9.9" });
+      expect(inventory.warnings.join("\n")).to.include(`would all set ${variable}; it is not set`);
+    }
+  });
+
+  it("does not set a variable whose name Ansible would reject", () => {
+    const inventory = buildInventory(system([UAN1], [reserving("5G", "10.0.0.5")]), XNAME);
+    expect(inventory.hostvars.get(UAN1.Xname)).not.to.have.property("5g_ip");
+    expect(inventory.warnings.join("\n")).to.include('network "5G" would set 5g_ip');
+  });
+});
