@@ -4,7 +4,7 @@ import { buildInventory } from "../../inventory/build";
 import * as YAML from "yaml";
 import { parseYaml } from "../../core/yaml";
 import { exportYaml } from "../../inventory/export-yaml";
-import { hostDocument, listDocument } from "../../inventory/protocol";
+import { hostDocument, listDocument, listJson } from "../../inventory/protocol";
 import { BICAN_CAN, COMPUTE, group, network, node, system, UAN1, UAN2, UAN3 } from "./system";
 
 const XNAME = { hostnames: "xname" } as const;
@@ -473,5 +473,21 @@ describe("networks whose names give one variable", () => {
     const inventory = buildInventory(system([UAN1], [reserving("5G", "10.0.0.5")]), XNAME);
     expect(inventory.hostvars.get(UAN1.Xname)).not.to.have.property("5g_ip");
     expect(inventory.warnings.join("\n")).to.include('network "5G" would set 5g_ip');
+  });
+});
+
+describe("listJson", () => {
+  it("is listDocument as JSON, whatever the number of hosts (written in pieces)", () => {
+    for (const count of [0, 1, 999, 1000, 1001, 2500]) {
+      const nodes = Array.from({ length: count }, (_, i) =>
+        node(`x1000c0s${i}b0n0`, "Compute", undefined, [`nid${i}`], i),
+      );
+      const inventory = buildInventory(system(nodes, [BICAN_CAN]), XNAME);
+      const text = [...listJson(inventory)].join("");
+      expect(text, String(count)).to.equal(`${JSON.stringify(listDocument(inventory))}\n`);
+      expect(
+        Object.keys((JSON.parse(text) as { _meta: { hostvars: object } })._meta.hostvars),
+      ).to.have.length(count);
+    }
   });
 });
