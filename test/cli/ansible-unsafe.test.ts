@@ -38,7 +38,8 @@ function hostileSystem(dir: string): Hostile {
     hardware[xname]?.ExtraProperties as NonNullable<SlsHardware["ExtraProperties"]>;
 
   const alias = `{{ ${touch("alias")} }}`;
-  // A string without a brace: Ansible's "#jinja2:" header redefines the delimiters.
+  // A string without a brace: a "#jinja2:" header redefines the delimiters in a template
+  // (ansible-core 2.14 did not honour it in a variable in a quick check; tried all the same).
   const override = `#jinja2:variable_start_string:'[[', variable_end_string:']]'\n[[ ${touch("override")} ]]`;
   extra("x3000c0s9b0n0").Aliases = [alias, override];
   const statement = `{% if ${touch("statement")} %}{% endif %}`;

@@ -272,7 +272,8 @@ describe("uan-k3s inventory shows data to people escaped", () => {
         { ExtraProperties: { Subnets: { Name: string; IPReservations: object[] }[] } }
       >;
     };
-    // Each alias of a UAN and each reservation name carries one escape.
+    // Each escape goes into an alias of a UAN; a reservation address, HSM members and a label
+    // carry them all.
     const uans = ["x3000c0s9b0n0", "x3000c0s11b0n0", "x3000c0s13b0n0"];
     ESCAPES.forEach((escape, index) => {
       const node = sls.Hardware[uans[index % uans.length]];
