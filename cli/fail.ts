@@ -1,4 +1,5 @@
 import { isUserError } from "../core/errors";
+import { printable } from "../core/text";
 
 /** Exit code for a bug (EX_SOFTWARE), so scripts can tell it from bad input. */
 const EXIT_BUG = 70;
@@ -9,8 +10,11 @@ const EXIT_BUG = 70;
  */
 export function fail(error: unknown): void {
   if (isUserError(error)) {
-    process.stderr.write(`uan-k3s: error: ${error.message}\n`);
-    if (error.hint !== undefined) process.stderr.write(`hint: ${error.hint}\n`);
+    // The message and hint may quote data (two nodes sharing a host name): escaped as warnings are,
+    // but it may be several lines by design (every schema error).
+    process.stderr.write(`uan-k3s: error: ${printable(error.message, { keepNewlines: true })}\n`);
+    if (error.hint !== undefined)
+      process.stderr.write(`hint: ${printable(error.hint, { keepNewlines: true })}\n`);
     process.exitCode = error.exitCode;
     return;
   }

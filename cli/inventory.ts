@@ -3,7 +3,7 @@ import type { Log } from "../core/log";
 import { loadSystem } from "../csm/source";
 import { buildInventory, type Inventory } from "../inventory/build";
 import { exportYaml } from "../inventory/export-yaml";
-import { graphText, hostDocument, listDocument } from "../inventory/protocol";
+import { graphText, hostDocument, listJson } from "../inventory/protocol";
 import { describeScope, scopeInventory } from "../inventory/scope";
 import type { LoadedConfig } from "./config";
 import { InventoryCache, type ScopedInventory } from "./inventory-cache";
@@ -75,7 +75,8 @@ export async function runInventory(
   }
   switch (request.kind) {
     case "list":
-      return write(`${JSON.stringify(listDocument(inventory))}\n`);
+      for (const piece of listJson(inventory)) write(piece);
+      return;
     case "host":
       return write(`${JSON.stringify(hostDocument(inventory, request.name))}\n`);
     case "graph":

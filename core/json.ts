@@ -6,8 +6,9 @@ import { UserError } from "./errors";
  * file's contents (or a token) into an error message, so the failure path rescans the text.
  */
 export function parseJson(text: string, origin: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     const { offset, reason } = locateJsonError(text);
     const { line, column } = lineAndColumn(text, offset);
@@ -17,6 +18,89 @@ export function parseJson(text: string, origin: string): unknown {
       { cause: error },
     );
   }
+  // JSON.parse keeps the last of two equal keys without a word: an xname listed twice in a
+  // dump would silently lose one entry. Refused, with both places.
+  if (typeof value === "object" && value !== null && mayHaveDuplicateKeys(text, value)) {
+    const duplicate = findDuplicateKey(text);
+    if (duplicate !== undefined) {
+      const at = lineAndColumn(text, duplicate.offset);
+      const first = lineAndColumn(text, duplicate.firstOffset);
+      throw new UserError(
+        `${origin}:${at.line}:${at.column}: invalid JSON: duplicate key ${JSON.stringify(duplicate.key)} ` +
+          `(first at ${first.line}:${first.column})`,
+        "Remove one of the two entries: JSON would keep only the last one.",
+      );
+    }
+  }
+  return value;
+}
+
+/**
+ * A cheap test that is never wrong when it says no. Outside strings, every ':' in the text
+ * separates one member; inside strings, a ':' is either raw or a \u003a escape. So the
+ * text's ':' plus its "\u003a"-looking runs count at least the parsed members plus the ':'
+ * in parsed strings, and exactly that many when no member was dropped; a dropped duplicate
+ * takes its own ':' (and its value's) with it. Only a document that fails this is scanned.
+ */
+function mayHaveDuplicateKeys(text: string, value: unknown): boolean {
+  const inText = colonsIn(text) + (text.match(/\\u003a/gi) ?? []).length;
+  return inText !== membersAndColons(value, 0);
+}
+
+/** Members of every object in `value` plus the ':' in its keys and strings; NaN if very deep. */
+function membersAndColons(value: unknown, depth: number): number {
+  // Recursion is the fast walk; a document nested this deep is scanned instead.
+  if (depth > 512) return NaN;
+  let count = 0;
+  const add = (item: unknown): void => {
+    if (typeof item === "string") count += colonsIn(item);
+    else if (typeof item === "object" && item !== null) count += membersAndColons(item, depth + 1);
+  };
+  if (Array.isArray(value)) {
+    for (const item of value) add(item);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      count += 1 + colonsIn(key);
+      add(record[key]);
+    }
+  }
+  return count;
+}
+
+function colonsIn(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) count += 1;
+  return count;
+}
+
+/** The first key repeated within one object of `text` (valid JSON), and where both are. */
+export function findDuplicateKey(
+  text: string,
+): { key: string; offset: number; firstOffset: number } | undefined {
+  // The open containers: an object's keys (decoded, as JSON.parse compares them) → offset, and
+  // whether its next string is a key; an array has no keys.
+  const open: { keys: Map<string, number> | undefined; expectKey: boolean }[] = [];
+  for (let pos = 0; pos < text.length; pos += 1) {
+    const char = text[pos];
+    const top = open[open.length - 1];
+    if (char === "{") open.push({ keys: new Map(), expectKey: true });
+    else if (char === "[") open.push({ keys: undefined, expectKey: false });
+    else if (char === "}" || char === "]") open.pop();
+    else if (char === "," && top?.keys !== undefined) top.expectKey = true;
+    else if (char === '"') {
+      const start = pos;
+      for (pos += 1; text[pos] !== '"'; pos += 1) if (text[pos] === "\\") pos += 1;
+      if (top?.keys !== undefined && top.expectKey) {
+        top.expectKey = false;
+        const key = JSON.parse(text.slice(start, pos + 1)) as string;
+        const firstOffset = top.keys.get(key);
+        if (firstOffset !== undefined) return { key, offset: start, firstOffset };
+        top.keys.set(key, start);
+      }
+    }
+  }
+  return undefined;
 }
 
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {

@@ -1,16 +1,21 @@
+import { printable } from "./text";
+
 /** Where warnings and progress go. stdout is reserved for data (inventory JSON, reports). */
 export interface Log {
   warn(message: string): void;
   info(message: string): void;
 }
 
+// Messages quote SLS and HSM data (aliases, xnames, labels): escaped, so that it cannot drive
+// the terminal or fake a line of its own. A warning is one line; progress may be several.
 const warnOnStderr = (message: string): void => {
-  process.stderr.write(`uan-k3s: warning: ${message}\n`);
+  process.stderr.write(`uan-k3s: warning: ${printable(message)}\n`);
 };
 
 export const stderrLog: Log = {
   warn: warnOnStderr,
-  info: (message) => process.stderr.write(`uan-k3s: ${message}\n`),
+  info: (message) =>
+    process.stderr.write(`uan-k3s: ${printable(message, { keepNewlines: true })}\n`),
 };
 
 /**

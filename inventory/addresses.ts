@@ -25,7 +25,27 @@ export function findNodeAddresses(
 ): NodeAddresses {
   const byXname = new Map<string, Map<string, string>>();
   const warnings: string[] = [];
+  // Networks whose names give one variable (CAN and can both give can_ip) would overwrite
+  // each other's address, the last silently winning: neither is set.
+  const byVariable = new Map<string, string[]>();
   for (const name of [...networks.keys()].sort(byCodeUnit)) {
+    const variable = addressVar(name);
+    byVariable.set(variable, [...(byVariable.get(variable) ?? []), name]);
+  }
+  for (const [variable, names] of byVariable) {
+    if (names.length > 1) {
+      warnings.push(
+        `networks ${names.map((name) => JSON.stringify(name)).join(", ")} would all set ${variable}; it is not set`,
+      );
+    } else if (!/^[a-z_]/.test(variable)) {
+      warnings.push(
+        `network ${JSON.stringify(names[0])} would set ${variable}, not a valid Ansible variable name; not set`,
+      );
+    }
+  }
+  for (const name of [...networks.keys()].sort(byCodeUnit)) {
+    const variable = addressVar(name);
+    if (byVariable.get(variable)?.length !== 1 || !/^[a-z_]/.test(variable)) continue;
     const network = networks.get(name) as SlsNetwork;
     const suffix = `-${name.toLowerCase()}`;
     const byComment = new Map<string, string>();
@@ -51,7 +71,6 @@ export function findNodeAddresses(
         }
       }
     }
-    const variable = addressVar(name);
     for (const [xname, address] of [...byName, ...byComment]) {
       // Spread order puts Comment matches last, so they overwrite name matches.
       let vars = byXname.get(xname);

@@ -11,6 +11,7 @@ import {
   type Designation,
   type ExplicitDesignation,
 } from "./designate";
+import { groupNameProblem, PLAIN_HOST_NAME } from "./names";
 import {
   findSubnet,
   isUserNetwork,
@@ -48,8 +49,7 @@ export interface Inventory {
   readonly notes: readonly string[];
 }
 
-/** Ansible drops groups whose names do not match this (and so does CFS). */
-export const ANSIBLE_GROUP_NAME = /^[a-zA-Z_][a-zA-Z0-9_]+$/;
+export { ANSIBLE_GROUP_NAME } from "./names";
 
 interface Node {
   readonly xname: string;
@@ -105,40 +105,58 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
   };
   for (const node of nodes) {
     for (const group of roleGroups(node)) {
-      if (ANSIBLE_GROUP_NAME.test(group)) addToGroup(group, node.host);
-      else
-        warnings.push(
-          `${node.xname}: role group ${JSON.stringify(group)} is not a valid Ansible group name; skipped`,
-        );
+      const problem = groupNameProblem(group);
+      if (problem === undefined) addToGroup(group, node.host);
+      else warnings.push(`${node.xname}: role group ${JSON.stringify(group)} ${problem}; skipped`);
     }
   }
 
-  // HSM members SLS does not know still become hosts, as CFS would make them.
+  // HSM members SLS does not know still become hosts, as CFS would make them, if their
+  // names are plain and no SLS node already has that host name.
   const strangers = new Set<string>();
-  const hostFor = (xname: string): string => {
+  const refused = new Set<string>();
+  const hostFor = (xname: string): string | undefined => {
     const host = hostOf.get(xname);
     if (host !== undefined) return host;
+    if (!PLAIN_HOST_NAME.test(xname) || hostvars.has(xname)) {
+      refused.add(xname);
+      return undefined;
+    }
     strangers.add(xname);
     return xname;
   };
+  const hostsFor = (xnames: readonly string[]): Set<string> =>
+    new Set(xnames.map(hostFor).filter((host): host is string => host !== undefined));
   for (const group of [...system.groups].sort((a, b) => byCodeUnit(a.label, b.label))) {
     if (group.label === K3S_SERVER || group.label === K3S_AGENT) continue;
-    if (!ANSIBLE_GROUP_NAME.test(group.label)) {
-      warnings.push(
-        `HSM group ${JSON.stringify(group.label)} is not a valid Ansible group name; skipped`,
-      );
+    const problem = groupNameProblem(group.label);
+    if (problem !== undefined) {
+      warnings.push(`HSM group ${JSON.stringify(group.label)} ${problem}; skipped`);
       continue;
     }
-    for (const xname of group.members?.ids ?? []) addToGroup(group.label, hostFor(xname));
+    for (const xname of group.members?.ids ?? []) {
+      const host = hostFor(xname);
+      if (host !== undefined) addToGroup(group.label, host);
+    }
   }
-  groups.set(K3S_SERVER, new Set(k3s.servers.map(hostFor)));
-  groups.set(K3S_AGENT, new Set(k3s.agents.map(hostFor)));
+  groups.set(K3S_SERVER, hostsFor(k3s.servers));
+  groups.set(K3S_AGENT, hostsFor(k3s.agents));
   for (const xname of strangers) {
     hostvars.set(xname, { xname, hostname: xname, aliases: [], cray_cfs_image: false });
   }
   if (strangers.size > 0) {
     warnings.push(
       `HSM group members not in SLS (hosts without SLS data): ${[...strangers].sort(byNaturalName).join(", ")}`,
+    );
+  }
+  if (refused.size > 0) {
+    warnings.push(
+      `HSM group members skipped, not in SLS and not a plain host name or the name of another host: ${[
+        ...refused,
+      ]
+        .sort(byNaturalName)
+        .map((name) => JSON.stringify(name))
+        .join(", ")}`,
     );
   }
 
@@ -173,13 +191,24 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
 function toNodes(hardware: readonly SlsHardware[], mode: HostnameMode, warnings: string[]): Node[] {
   const withoutAlias: string[] = [];
   const byHost = new Map<string, string>();
-  const nodes = sortNatural(hardware, (hw) => hw.Xname).map((hw): Node => {
+  const nodes: Node[] = [];
+  for (const hw of sortNatural(hardware, (hw) => hw.Xname)) {
     const extra = hw.ExtraProperties ?? {};
     const aliases = (extra.Aliases ?? []).filter((alias) => alias !== "");
     let host = hw.Xname;
     if (mode === "alias") {
       if (aliases[0] === undefined) withoutAlias.push(hw.Xname);
-      else host = aliases[0];
+      else if (PLAIN_HOST_NAME.test(aliases[0])) host = aliases[0];
+      else
+        warnings.push(
+          `SLS node ${JSON.stringify(hw.Xname)}: alias ${JSON.stringify(aliases[0])} is not a plain host name; the host keeps its xname`,
+        );
+    }
+    // A host name reaches Ansible as it is (inventory_hostname is templated like any
+    // variable), so a node whose name is not plain is left out rather than passed on.
+    if (!PLAIN_HOST_NAME.test(host)) {
+      warnings.push(`SLS node ${JSON.stringify(hw.Xname)} is not a plain host name; skipped`);
+      continue;
     }
     const clash = byHost.get(host);
     if (clash !== undefined) {
@@ -191,15 +220,15 @@ function toNodes(hardware: readonly SlsHardware[], mode: HostnameMode, warnings:
       );
     }
     byHost.set(host, hw.Xname);
-    return {
+    nodes.push({
       xname: hw.Xname,
       host,
       aliases,
       role: extra.Role,
       subrole: extra.SubRole,
       nid: extra.NID,
-    };
-  });
+    });
+  }
   if (withoutAlias.length > 0) {
     warnings.push(
       `nodes without an alias keep their xname as host name: ${withoutAlias.join(", ")}`,

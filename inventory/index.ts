@@ -33,7 +33,7 @@ export {
   USER_NETWORKS,
   type UserNetwork,
 } from "./networks";
-export { graphText, hostDocument, listDocument } from "./protocol";
+export { graphText, hostDocument, listDocument, listJson } from "./protocol";
 export { exportYaml } from "./export-yaml";
 export {
   describeScope,

@@ -43,7 +43,10 @@ describe("real Ansible consumes the inventory", function () {
     expect(theirs.Application_UAN?.hosts).to.have.members(ours.Application_UAN?.hosts ?? []);
     for (const [host, vars] of Object.entries(ours._meta.hostvars)) {
       // ansible-inventory merges all.vars into each host's variables.
-      expect(theirs._meta.hostvars[host], host).to.deep.equal({ ...vars, sls_user_network: "CAN" });
+      expect(theirs._meta.hostvars[host], host).to.deep.equal({
+        ...vars,
+        sls_user_network: { __ansible_unsafe: "CAN" },
+      });
     }
   });
 

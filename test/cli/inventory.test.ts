@@ -29,7 +29,10 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     const document = JSON.parse(result.stdout) as Record<string, { hosts: string[] }>;
     expect(document.k3s_server?.hosts).to.deep.equal(["x3000c0s9b0n0"]);
     expect(document.k3s_agent?.hosts).to.deep.equal(["x3000c0s11b0n0", "x3000c0s13b0n0"]);
-    expect(document.all).to.deep.include({ vars: { sls_user_network: "CAN" } });
+    // Every string value is marked unsafe, so Ansible never templates it.
+    expect(document.all).to.deep.include({
+      vars: { sls_user_network: { __ansible_unsafe: "CAN" } },
+    });
   });
 
   it("the inventory script reads its settings from the environment", async () => {
@@ -45,7 +48,10 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     expect(viaScript.code, viaScript.stderr).to.equal(0);
     expect(viaScript.stdout).to.equal(viaCli.stdout);
     const host = await run(INVENTORY_SCRIPT, ["--host", "uan02"], FILES);
-    expect(JSON.parse(host.stdout)).to.include({ xname: "x3000c0s11b0n0", hostname: "uan02" });
+    expect(JSON.parse(host.stdout)).to.deep.include({
+      xname: { __ansible_unsafe: "x3000c0s11b0n0" },
+      hostname: { __ansible_unsafe: "uan02" },
+    });
     const unknown = await run(INVENTORY_SCRIPT, ["--host", "uan99"], FILES);
     expect(unknown.stdout).to.equal("{}\n");
   });
@@ -154,7 +160,9 @@ describe("uan-k3s inventory (built executables, file source)", () => {
         run(INVENTORY_SCRIPT, ["--host", "uan01"], env),
       ]);
       expect(outside.stdout).to.equal("{}\n");
-      expect(JSON.parse(inside.stdout)).to.include({ xname: "x3000c0s9b0n0" });
+      expect(JSON.parse(inside.stdout)).to.deep.include({
+        xname: { __ansible_unsafe: "x3000c0s9b0n0" },
+      });
     });
 
     it("says on stderr which scope it serves only when asked", async () => {
@@ -210,7 +218,9 @@ describe("uan-k3s inventory (built executables, file source)", () => {
       dump.Hardware.x3000c0s9b0n0.ExtraProperties!.Aliases = ["uan-renamed"];
       writeFileSync(sls, JSON.stringify(dump));
       const changed = await list(env);
-      expect(changed._meta.hostvars.x3000c0s9b0n0).to.include({ hostname: "uan-renamed" });
+      expect(changed._meta.hostvars.x3000c0s9b0n0).to.deep.include({
+        hostname: { __ansible_unsafe: "uan-renamed" },
+      });
       const uncached = await list({ ...env, UAN_K3S_CACHE_TTL: "0" });
       expect(uncached).to.deep.equal(changed);
     });
@@ -238,6 +248,36 @@ describe("uan-k3s inventory (built executables, file source)", () => {
         await run(INVENTORY_SCRIPT, ["--list"], { UAN_K3S_SLS_FILE: file }),
         /sls\.json:3:12: invalid JSON: unexpected ","/,
       );
+    });
+
+    it("a key given twice (an xname, a network, a property), with both places", async () => {
+      const dump = readFileSync(SEED.sls, "utf8");
+      const variants: [string, RegExp][] = [
+        [
+          dump.replace(
+            '"x3000c0s9b0n0": {',
+            '"x3000c0s9b0n0": {"Xname": "x3000c0s9b0n0"},\n"x3000c0s9b0n0": {',
+          ),
+          /sls\.json:\d+:1: invalid JSON: duplicate key "x3000c0s9b0n0" \(first at \d+:\d+\)/,
+        ],
+        [
+          dump.replace('"Networks": {', '"Networks": {"CAN": {},'),
+          /sls\.json:\d+:\d+: invalid JSON: duplicate key "CAN"/,
+        ],
+        [
+          dump.replace('"Role": "Application"', '"Role": "Compute", "Role": "Application"'),
+          /sls\.json:\d+:\d+: invalid JSON: duplicate key "Role"/,
+        ],
+      ];
+      for (const [text, pattern] of variants) {
+        expect(text).not.to.equal(dump);
+        const file = join(tempDir(), "sls.json");
+        writeFileSync(file, text);
+        expectUserError(
+          await run(INVENTORY_SCRIPT, ["--list"], { UAN_K3S_SLS_FILE: file }),
+          pattern,
+        );
+      }
     });
 
     it("a wrong shape, with the JSON path", async () => {
@@ -334,5 +374,107 @@ describe("uan-k3s inventory (built executables, file source)", () => {
         /x3000c0s9b0n0 is both K3s server and agent[\s\S]*hint: Remove it from one group/,
       );
     });
+  });
+});
+
+describe("uan-k3s inventory shows data to people escaped", () => {
+  const ESCAPES = [
+    "\u001b[2J",
+    "\u001b]0;owned\u0007",
+    "\u009b31m",
+    "\r",
+    "\n",
+    "\u202e",
+    "\u2028",
+  ];
+  const RAW =
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+
+  function hostile(): { sls: string; hsm: string } {
+    const dir = tempDir();
+    const sls = JSON.parse(readFileSync(SEED.sls, "utf8")) as {
+      Hardware: Record<string, { ExtraProperties: { Aliases: string[] } }>;
+      Networks: Record<
+        string,
+        { ExtraProperties: { Subnets: { Name: string; IPReservations: object[] }[] } }
+      >;
+    };
+    // Each escape goes into an alias of a UAN; a reservation address, HSM members and a label
+    // carry them all.
+    const uans = ["x3000c0s9b0n0", "x3000c0s11b0n0", "x3000c0s13b0n0"];
+    ESCAPES.forEach((escape, index) => {
+      const node = sls.Hardware[uans[index % uans.length]];
+      node?.ExtraProperties.Aliases.push(`uan${index}${escape}x`);
+      if (index === 0) node.ExtraProperties.Aliases.unshift(`uan${escape}01`);
+    });
+    const subnet = sls.Networks.CAN?.ExtraProperties.Subnets.find(
+      (s) => s.Name === "bootstrap_dhcp",
+    );
+    // Named for uan02, but the Comment says uan01: the warning quotes name and address.
+    subnet?.IPReservations.unshift({
+      Name: "uan02",
+      IPAddress: `10.102.20.250${ESCAPES.join("")}`,
+      Comment: "x3000c0s9b0n0",
+    });
+    const groups = JSON.parse(readFileSync(SEED.hsm, "utf8")) as object[];
+    groups.push({ label: "k3s_agent2", members: { ids: ESCAPES.map((e) => `x1${e}`) } });
+    groups.push({ label: `bad${ESCAPES.join("")}`, members: { ids: ["x3000c0s9b0n0"] } });
+    const files = { sls: join(dir, "sls.json"), hsm: join(dir, "hsm.json") };
+    writeFileSync(files.sls, JSON.stringify(sls));
+    writeFileSync(files.hsm, JSON.stringify(groups));
+    return files;
+  }
+
+  it("--graph escapes control characters in aliases, and stays one line per host", async () => {
+    const files = hostile();
+    const result = await run(UAN_K3S, [
+      "inventory",
+      "--graph",
+      "--sls-file",
+      files.sls,
+      "--hsm-file",
+      files.hsm,
+    ]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).not.to.match(RAW);
+    expect(result.stdout).to.include("  |  |--x3000c0s9b0n0 (uan\\x1b[2J01)\n");
+    for (const line of result.stdout.trimEnd().split("\n")) {
+      expect(line).to.match(/^(@all:|  \|--@\w+:|  \|  \|--\S+( \(.*\))?|\w+: .*)$/);
+    }
+  });
+
+  it("warnings and errors on stderr escape them too (script and CLI)", async () => {
+    const files = hostile();
+    const viaScript = await run(INVENTORY_SCRIPT, ["--list"], {
+      UAN_K3S_SLS_FILE: files.sls,
+      UAN_K3S_HSM_FILE: files.hsm,
+    });
+    expect(viaScript.code, viaScript.stderr).to.equal(0);
+    expect(viaScript.stderr).to.include("\\x1b[2J").and.include("\\u202e");
+    expect(viaScript.stderr).not.to.match(RAW);
+    for (const line of viaScript.stderr.trimEnd().split("\n")) {
+      expect(line).to.match(/^uan-k3s: warning: /);
+    }
+    // An error quoting data: an HSM member in both K3s groups.
+    const both = join(tempDir(), "groups.json");
+    const member = "x9\u001b[2J\u202e";
+    writeFileSync(
+      both,
+      JSON.stringify([
+        { label: "k3s_server", members: { ids: [member] } },
+        { label: "k3s_agent", members: { ids: [member] } },
+      ]),
+    );
+    const clash = await run(UAN_K3S, [
+      "inventory",
+      "--list",
+      "--sls-file",
+      files.sls,
+      "--hsm-file",
+      both,
+    ]);
+    expect(clash.code).to.equal(1);
+    expect(clash.stderr).to.include("x9\\x1b[2J\\u202e is both K3s server and agent");
+    expect(clash.stderr).not.to.match(RAW);
   });
 });

@@ -52,3 +52,51 @@ describe("parseJson", () => {
     expect(lineAndColumn("ab\ncd", 4)).to.deep.equal({ line: 2, column: 2 });
   });
 });
+
+describe("parseJson refuses duplicate keys (JSON.parse would keep the last)", () => {
+  const refused = (text: string): string => {
+    try {
+      parseJson(text, "sls.json");
+    } catch (error) {
+      expect(error).to.be.instanceOf(UserError);
+      return (error as Error).message;
+    }
+    throw new Error(`accepted ${text}`);
+  };
+
+  it("names the key and both places, at any depth and however the key is spelled", () => {
+    const cases: [string, string][] = [
+      [
+        '{"Hardware": {\n  "x3000c0s9b0n0": {"Role": "Application"},\n  "x3000c0s9b0n0": {}\n}}',
+        'sls.json:3:3: invalid JSON: duplicate key "x3000c0s9b0n0" (first at 2:3)',
+      ],
+      [
+        '{"a": {"b": [{"c": 1, "c": 2}]}}',
+        'sls.json:1:23: invalid JSON: duplicate key "c" (first at 1:15)',
+      ],
+      ['{"a": 1, "\\u0061": 2}', 'duplicate key "a"'],
+      ['{"__proto__": {}, "__proto__": {}}', 'duplicate key "__proto__"'],
+      ['{"k:1": 1, "k:1": 1}', 'duplicate key "k:1"'],
+      // an escaped colon elsewhere must not hide the dropped member
+      ['{"a": "\\u003a", "a": 2}', 'duplicate key "a"'],
+      ['{"a": "\\"}", "a": 2}', 'duplicate key "a"'],
+      ['{"x": {"big": [1, 2, {"y": ":"}]}, "x": 0}', 'duplicate key "x"'],
+    ];
+    for (const [text, message] of cases) expect(refused(text), text).to.include(message);
+    // nested deeper than the quick count walks
+    const deep = `${"[".repeat(3000)}{"a": 1, "a": 2}${"]".repeat(3000)}`;
+    expect(refused(deep)).to.include('1:3010: invalid JSON: duplicate key "a" (first at 1:3002)');
+  });
+
+  it("accepts equal keys in different objects, and colons and escapes in strings", () => {
+    for (const text of [
+      '[{"a": 1}, {"a": 1}]',
+      '{"a": {"a": {"a": 1}}}',
+      '{"t": "2022-08-09 20:18:21", "v6": "fd00::1", "e": "\\u003a\\u003A", "k\\u003a": ":"}',
+      '{"s": "\\\\u003a", "q": "\\"", "b": "\\\\"}',
+      '{"a": 1, "A": 2, "a ": 3}',
+    ]) {
+      expect(parseJson(text, "f.json"), text).to.deep.equal(JSON.parse(text));
+    }
+  });
+});

@@ -79,7 +79,9 @@ describe("scopeInventory", () => {
     expect(hostDocument(scoped, COMPUTE.Xname)).to.deep.equal({});
     expect(hostDocument(scoped, "nid000001")).to.deep.equal({});
     expect(hostDocument(scoped, "ncn-m001")).to.deep.equal({});
-    expect(hostDocument(scoped, "uan02")).to.include({ xname: UAN2.Xname });
+    expect(hostDocument(scoped, "uan02")).to.deep.include({
+      xname: { __ansible_unsafe: UAN2.Xname },
+    });
   });
 
   it("a list of groups keeps their members, with every group they belong to", () => {
