@@ -58,7 +58,7 @@ export function* listJson(inventory: Inventory): Generator<string> {
   let batch: string[] = [];
   let separator = "";
   for (const [host, vars] of inventory.hostvars) {
-    batch.push(`${JSON.stringify(host)}:${JSON.stringify(unsafeVars(vars))}`);
+    batch.push(`${JSON.stringify(host)}:${unsafeVarsJson(vars)}`);
     if (batch.length === 1000) {
       yield `${separator}${batch.join(",")}`;
       separator = ",";
@@ -68,6 +68,27 @@ export function* listJson(inventory: Inventory): Generator<string> {
   if (batch.length > 0) yield `${separator}${batch.join(",")}`;
   yield "}}}\n";
 }
+
+/**
+ * `JSON.stringify(unsafeVars(vars))`, written directly: at 100,000 hosts the wrapper objects
+ * alone cost the inventory script a tenth of its time in allocation and garbage collection.
+ */
+function unsafeVarsJson(vars: Readonly<Record<string, HostVars[string]>>): string {
+  const members: string[] = [];
+  for (const key of Object.keys(vars)) {
+    const value = vars[key];
+    const json =
+      typeof value === "string"
+        ? unsafeJson(value)
+        : typeof value === "object"
+          ? `[${value.map(unsafeJson).join(",")}]`
+          : JSON.stringify(value);
+    members.push(`${JSON.stringify(key)}:${json}`);
+  }
+  return `{${members.join(",")}}`;
+}
+
+const unsafeJson = (text: string): string => `{"__ansible_unsafe":${JSON.stringify(text)}}`;
 
 /**
  * `--host NAME`: the host's variables, found by host name, xname or alias, every string
