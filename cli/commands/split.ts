@@ -109,7 +109,7 @@ export function splitCommand(program: Command): Command {
       )
       .option(
         "--restore <backup>",
-        "put a backup of the network back into SLS (a dry run unless --yes)",
+        "put a backup of the network back into SLS (without --yes: show what it would change)",
       ),
   ).action(async (flags: SplitFlags, command: Command) => {
     const { settings } = loadSettings(flags, process.env);

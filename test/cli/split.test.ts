@@ -383,6 +383,22 @@ describe("uan-k3s split (built executable)", function () {
       expect(readdirSync(dir)).to.deep.equal(["secret"]);
     });
 
+    it("blocked, --apply --yes prints the BLOCKED report, exits 3 and writes nothing", async () => {
+      writeFileSync(join(dir, "conflict.json"), servicesList("10.102.20.230"));
+      const out = join(dir, "out");
+      const result = await run(
+        UAN_K3S,
+        ["split", "--apply", "--yes", "--services", join(dir, "conflict.json"), "--out", out],
+        env,
+      );
+      expect(result.code).to.equal(3);
+      expect(result.stdout).to.include("Status:     BLOCKED:");
+      expect(result.stdout).not.to.include("APPLIED");
+      expect(readdirSync(out).sort()).to.deep.equal(["report.html", "report.json", "report.md"]);
+      expect(puts()).to.deep.equal([]);
+      expect(readdirSync(dir).filter((name) => name.includes("backup"))).to.deep.equal([]);
+    });
+
     it("the dry run names the live check --apply --yes needs", async () => {
       const result = await run(UAN_K3S, ["split", "--apply", "--backup-dir", dir], env);
       expect(result.code, result.stderr).to.equal(0);
