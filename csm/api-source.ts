@@ -3,7 +3,7 @@ import { validate } from "../core/validate";
 import type { HsmGroup } from "../schemas/generated/hsm";
 import type { SlsHardwareList, SlsNetworkList } from "../schemas/generated/sls";
 import { createCsmClient, type ApiOptions, type CsmClient } from "./api-client";
-import { NODE_TYPE, type HsmSource, type SlsData, type SlsSource } from "./source";
+import { NODE_TYPE, noNetworks, type HsmSource, type SlsData, type SlsSource } from "./source";
 
 export type { ApiOptions } from "./api-client";
 
@@ -26,6 +26,13 @@ export class ApiSlsSource implements SlsSource {
       this.client.getJson(NETWORKS_PATH, { cached: true }),
       this.client.getJson(NODES_PATH, { cached: true }),
     ]);
+    if (networks === null || (Array.isArray(networks) && networks.length === 0)) {
+      throw noNetworks(
+        `GET ${networksUrl}`,
+        `answered ${JSON.stringify(networks)}`,
+        "Check that the API gateway (--api-gateway, UAN_K3S_API_GATEWAY) is this system's and that SLS is loaded (cray sls networks list); or pass --sls-file with a dump that has them.",
+      );
+    }
     const networkList = validate<SlsNetworkList>(
       networks,
       "sls.schema.json",

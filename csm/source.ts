@@ -1,3 +1,4 @@
+import { UserError } from "../core/errors";
 import type { HsmGroup } from "../schemas/generated/hsm";
 import type { SlsHardware, SlsNetwork } from "../schemas/generated/sls";
 
@@ -32,4 +33,12 @@ export const NODE_TYPE = "comptype_node";
 export async function loadSystem(sls: SlsSource, hsm: HsmSource): Promise<SystemData> {
   const [slsData, groups] = await Promise.all([sls.load(), hsm.groups()]);
   return { sls: slsData, groups };
+}
+
+/**
+ * An SLS without a single network: the real server answers GET /networks with `null` then
+ * (not `[]`). Nothing uan-k3s does works without them, and "/ must be array" would not say why.
+ */
+export function noNetworks(origin: string, what: string, hint: string): UserError {
+  return new UserError(`SLS holds no networks: ${origin} ${what}.`, hint);
 }

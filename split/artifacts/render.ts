@@ -9,7 +9,7 @@ import {
   shrinkMetallbConfigMap,
   type ConfigMapInput,
 } from "./metallb-config";
-import type { SplitPlan } from "../plan";
+import { CSM_POOL_NAMES, type SplitPlan } from "../plan";
 
 /** Relative file name → contents; keys in code-unit order. */
 export type ArtifactFiles = Readonly<Record<string, string>>;
@@ -38,6 +38,18 @@ export function slsOriginalFile(net: string): string {
 export const CSM_CONFIGMAP_FILE = "csm-metallb-configmap.yaml";
 export const CSM_IPADDRESSPOOL_FILE = "csm-ipaddresspool.yaml";
 export const UAN_HELM_FILE = "uan_helm.yml";
+
+/**
+ * Every file renderSplitArtifacts may write, for either user network: the files that look
+ * ready to apply. A run removes those it does not write itself, so that the --out directory
+ * never holds an earlier run's PUT body or pool manifest beside this run's report.
+ */
+export const ARTIFACT_NAMES: readonly string[] = [
+  ...Object.keys(CSM_POOL_NAMES).flatMap((net) => [slsNetworkFile(net), slsOriginalFile(net)]),
+  CSM_CONFIGMAP_FILE,
+  CSM_IPADDRESSPOOL_FILE,
+  UAN_HELM_FILE,
+].sort(byCodeUnit);
 
 /** A network as SLS's JSON files are kept: 2-space indentation and a final newline. */
 export function slsNetworkJson(network: SlsNetwork): string {

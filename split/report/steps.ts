@@ -124,7 +124,7 @@ function checkKubernetes(report: SplitReport, run: Commands): SplitReportStep {
     title: "Check the live Kubernetes Services: this run did NOT",
     lines: [
       text(
-        `Whether a LoadBalancer IP in ${report.k3s.cidr} is already in use is unknown (the ims and user namespaces are the likely users). On a master node, save the Services and run again with them; go on only if that run says ${report.status === "ready" ? "READY" : "no conflicts"}:`,
+        `Whether a LoadBalancer IP in ${report.k3s.cidr} is already in use is unknown (the ims and user namespaces are the likely users). On a master node, save the Services and run again with them; go on only if that run says ${report.status === "unverified" ? "READY" : "no conflicts"}:`,
       ),
       ...run.split(),
     ],

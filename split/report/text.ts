@@ -72,7 +72,7 @@ export function alignTable(headers: readonly string[], rows: readonly string[][]
 }
 
 /** Words of `text` in lines of at most WIDTH columns (a longer word stands alone). */
-function wrap(text: string, first: string, rest: string): string[] {
+export function wrap(text: string, first: string, rest: string): string[] {
   const lines: string[] = [];
   let current = first;
   let empty = true;

@@ -96,9 +96,9 @@ const commandsOf = (report: SplitReport): string[] =>
     .map((l) => l.value);
 
 describe("buildSplitReport", () => {
-  it("seed without Services: ready, but says the Kubernetes check was NOT done", () => {
+  it("seed without Services: unverified, never ready, and says the Kubernetes check was NOT done", () => {
     const report = buildSplitReport(inputFor("seed"));
-    expect(report.status).to.equal("ready");
+    expect(report.status).to.equal("unverified");
     expect(report.network).to.equal("CAN");
     expect(report.networkCidr).to.equal("10.102.20.128/25");
     expect(report.origin).to.equal("fixtures/systems/seed/sls.json");
@@ -215,6 +215,38 @@ describe("buildSplitReport", () => {
     expect(commands).to.include("uan-k3s split --services services.json --apply --yes");
   });
 
+  describe("never READY when Kubernetes was not checked", () => {
+    const unchecked = buildSplitReport(inputFor("seed"));
+    const checked = buildSplitReport(
+      inputFor("seed", {}, serviceList(service("ims", "a", "10.102.20.200"))),
+    );
+    const renderers = {
+      text: renderText,
+      markdown: renderMarkdown,
+      html: renderHtml,
+      json: renderJson,
+    };
+    for (const [format, render] of Object.entries(renderers)) {
+      it(`${format}: UNVERIFIED without Services, READY with them`, () => {
+        const without = render(unchecked);
+        // The status as each format shows it: text, Markdown, HTML, JSON.
+        const status = (label: string): RegExp =>
+          new RegExp(`(Status: +|\\*\\*Status:\\*\\* |<strong>|"status": ")${label}`);
+        expect(without).to.match(status(format === "json" ? "unverified" : "UNVERIFIED: "));
+        expect(without).not.to.match(status("(READY|ready)"));
+        expect(render(checked)).to.match(status(format === "json" ? "ready" : "READY: "));
+      });
+    }
+
+    it("the schema takes unverified and the HTML marks it apart from ready", () => {
+      expect(parseSplitReport(JSON.parse(renderJson(unchecked)), "report.json").status).to.equal(
+        "unverified",
+      );
+      expect(renderHtml(unchecked)).to.include('<p class="status unverified">');
+      expect(renderHtml(checked)).to.include('<p class="status ready">');
+    });
+  });
+
   it("seed with a reservation and a Service in the K3s half: blocked, and no apply step", () => {
     const report = buildSplitReport(blockedInput());
     expect(report.status).to.equal("blocked");
@@ -281,7 +313,7 @@ describe("buildSplitReport", () => {
 
   it("pre-1.2 system with --network CAN: no MetalLBPoolName, the static pool is another pool", () => {
     const report = buildSplitReport(inputFor("pre12", { network: "CAN" }));
-    expect(report.status).to.equal("ready");
+    expect(report.status).to.equal("unverified");
     expect(report.k3s).to.include({ cidr: "10.103.2.192/26", first: "10.103.2.193", count: 62 });
     expect(report.csmPool).to.deep.include({ name: "customer-access", cidr: "10.103.2.128/26" });
     expect(report.subnets.after.map((s) => [s.name, s.role, s.metalLBPoolName])).to.deep.equal([
@@ -377,7 +409,7 @@ describe("renderText", () => {
   it("prints the seed's status, K3s range, tables, warnings and numbered steps", () => {
     const text = renderText(buildSplitReport(inputFor("seed")));
     expect(text).to.include(
-      "Status:     READY: Nothing in SLS uses the K3s range 10.102.20.224/27",
+      "Status:     UNVERIFIED: Nothing in SLS uses the K3s range 10.102.20.224/27",
     );
     expect(text).to.include(
       "K3s range:  10.102.20.224/27: 10.102.20.225 - 10.102.20.254 (30 addresses)",
