@@ -17,6 +17,15 @@ export function systemDefaultRoute(networks: ReadonlyMap<string, SlsNetwork>): s
   return networks.get("BICAN")?.ExtraProperties?.SystemDefaultRoute;
 }
 
+/**
+ * Said when BICAN sends user traffic over another network than the one with the K3s subnet
+ * (CMN, or the other of CAN and CHN): the UANs' default route is there, so users never reach
+ * a MetalLB address on `net`.
+ */
+export function unusedByUsersWarning(route: string, net: string): string {
+  return `BICAN's SystemDefaultRoute is ${JSON.stringify(route)}: user traffic reaches the UANs over ${route}, so a K3s subnet on ${net} will not be used by user traffic. Use the network BICAN routes over, or change BICAN first.`;
+}
+
 export function subnetsOf(network: SlsNetwork): SlsSubnet[] {
   return network.ExtraProperties?.Subnets ?? [];
 }
@@ -94,4 +103,23 @@ const K3S_MARK = /k3s/i;
 function canonicalCidr(text: string): Ipv4Cidr | undefined {
   const parsed = typeof text === "string" ? parseCidr(text) : undefined;
   return parsed?.ok === true ? parsed.cidr : undefined;
+}
+
+/**
+ * Where the MetalLB range of K3s comes from, in the words the split report, the uan_helm.yml
+ * the split writes and `gen-roles` all use, so that they never disagree.
+ */
+export function metallbRangeOrigin(
+  net: UserNetwork,
+  k3s: Pick<SlsSubnet, "FullName" | "CIDR">,
+): string[] {
+  const defaultName = k3sSubnetFullName(net);
+  return [
+    `uan-k3s gen-roles (and the inventory, as metallb_ipaddresspool_range_start/_end) takes the MetalLB range of K3s from SLS: the usable addresses of ${net} subnet ${JSON.stringify(k3s.FullName)} (${k3s.CIDR}), unless metallb.range in uan-k3s.yaml says otherwise, and writes it into vars/uan_helm.yml; the generated playbook does not read SLS itself.`,
+    ...(k3s.FullName === defaultName
+      ? []
+      : [
+          `That FullName is not the default ${JSON.stringify(defaultName)}: set sls_can_metallb_fullname to ${JSON.stringify(k3s.FullName)} in uan-k3s.yaml, and in CFS where HPE's own UAN playbook runs (it finds the subnet by FullName only).`,
+        ]),
+  ];
 }

@@ -18,6 +18,7 @@ import {
   k3sSubnetFullName,
   subnetsOf,
   systemDefaultRoute,
+  unusedByUsersWarning,
   type UserNetwork,
 } from "../inventory/networks";
 import type { SlsNetwork, SlsSubnet } from "../schemas/generated/sls";
@@ -128,7 +129,8 @@ export function planSplit(
   options: SplitOptions = {},
 ): SplitPlan {
   const notes: string[] = [];
-  const net = chooseNetwork(networks, options.network, notes);
+  const warnings: string[] = [];
+  const net = chooseNetwork(networks, options.network, notes, warnings);
   const network = networks.get(net);
   if (network === undefined) {
     throw new UserError(
@@ -151,7 +153,7 @@ export function planSplit(
   const existing = findK3sSubnet(network, net, given.k3sFullName, names.subnet);
   if (existing !== undefined) {
     if (existing.by === "split") notes.push(foundBySplitNote(net, existing.subnet, names.subnet));
-    const context = { net, network, within, neighbours, notes };
+    const context = { net, network, within, neighbours, notes, warnings };
     return alreadySplit(context, existing.subnet, names.subnet);
   }
   const other = findK3sSubnet(network, net, undefined, names.subnet);
@@ -198,7 +200,7 @@ export function planSplit(
     return [...subnets.slice(0, at), ...inserted, ...subnets.slice(at + 1)];
   });
 
-  const warnings = hazardWarnings(net, networkAfter, planned);
+  warnings.push(...hazardWarnings(net, networkAfter, planned));
   const gateway = original.Gateway === undefined ? undefined : parseIpv4(original.Gateway);
   if (gateway !== undefined && !contains(lowerCidr, gateway)) {
     warnings.push(
@@ -233,6 +235,7 @@ function chooseNetwork(
   networks: ReadonlyMap<string, SlsNetwork>,
   option: string | undefined,
   notes: string[],
+  warnings: string[],
 ): UserNetwork {
   const route = systemDefaultRoute(networks);
   if (option !== undefined) {
@@ -244,6 +247,7 @@ function chooseNetwork(
     }
     if (route !== undefined && route !== option) {
       notes.push(`Using ${option} as asked, although BICAN's SystemDefaultRoute is ${route}.`);
+      warnings.push(unusedByUsersWarning(route, option));
     }
     return option;
   }
@@ -393,15 +397,16 @@ interface NetworkContext {
   within: Ipv4Cidr;
   neighbours: SlsNetwork[];
   notes: string[];
+  warnings: string[];
 }
 
 function alreadySplit(
-  { net, network, within, neighbours, notes }: NetworkContext,
+  { net, network, within, neighbours, notes, warnings }: NetworkContext,
   k3s: SlsSubnet,
   originalFullName: string,
 ): AlreadySplit {
   const cidr = readCidr(net, k3s, within, notes);
-  const warnings = hazardWarnings(net, network, k3s);
+  warnings.push(...hazardWarnings(net, network, k3s));
   const subnets = subnetsOf(network);
   const original = findSubnet(network, originalFullName);
   let csmPool: CsmPool | undefined;
