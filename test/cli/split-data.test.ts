@@ -1,0 +1,77 @@
+import { expect } from "chai";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SlsDump, SlsSubnet } from "../../schemas/generated/sls";
+import { run, SEED, tempDir, UAN_K3S } from "./exec";
+
+/** The seed dump with `change` applied, written to a fresh directory. */
+function seedWith(change: (dump: SlsDump) => void): { dir: string; sls: string } {
+  const dump = JSON.parse(readFileSync(SEED.sls, "utf8")) as SlsDump;
+  change(dump);
+  const dir = tempDir();
+  const sls = join(dir, "sls.json");
+  writeFileSync(sls, JSON.stringify(dump));
+  return { dir, sls };
+}
+
+function subnets(dump: SlsDump, net: string): SlsSubnet[] {
+  return dump.Networks[net]?.ExtraProperties?.Subnets as SlsSubnet[];
+}
+
+describe("uan-k3s split on data that must not be planned, as a user runs it", () => {
+  for (const cidr of ["0.0.0.0/0", "128.0.0.0/1", "10.102.21.0/26"]) {
+    it(`exits 1 on a Dynamic MetalLB of ${cidr}, naming both CIDRs, writing nothing`, async () => {
+      const { dir, sls } = seedWith((dump) => {
+        const dynamic = subnets(dump, "CAN").find((s) => s.FullName === "CAN Dynamic MetalLB");
+        if (dynamic !== undefined) dynamic.CIDR = cidr;
+      });
+      const out = join(dir, "out");
+      const result = await run(UAN_K3S, ["split", "--sls-file", sls, "--out", out]);
+      expect(result.code).to.equal(1);
+      expect(result.stdout).to.equal("");
+      expect(result.stderr).to.include(
+        `CAN subnet "CAN Dynamic MetalLB" has CIDR ${cidr}, which is not inside the CAN network's CIDR 10.102.20.128/25`,
+      );
+      expect(existsSync(out)).to.equal(false);
+    });
+  }
+
+  for (const [flag, value] of [
+    ["--k3s-name", "can_k3s\nInjected"],
+    ["--k3s-pool-name", "; rm -rf /"],
+    ["--k3s-full-name", "CAN K3s\u001b[2J"],
+  ]) {
+    it(`exits 1 on ${flag} ${JSON.stringify(value)}, shown escaped`, async () => {
+      const result = await run(UAN_K3S, ["split", "--sls-file", SEED.sls, flag, value]);
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.include(`${flag} ${JSON.stringify(value)} is not a subnet`);
+      expect(result.stderr).not.to.include("\u001b");
+    });
+  }
+
+  it("is blocked (exit 3) by a CMN reservation inside the K3s half, naming CMN", async () => {
+    const { sls } = seedWith((dump) => {
+      const cmn = subnets(dump, "CMN");
+      cmn.push({
+        Name: "stray",
+        FullName: "CMN Stray",
+        CIDR: "10.102.20.0/25",
+        VlanID: 7,
+        IPReservations: [{ Name: "vip", IPAddress: "10.102.20.240" }],
+      });
+    });
+    const result = await run(UAN_K3S, ["split", "--sls-file", sls, "--format", "json"]);
+    expect(result.code).to.equal(3);
+    const report = JSON.parse(result.stdout) as { conflicts: { subject: string }[] };
+    expect(report.conflicts.map((c) => c.subject)).to.deep.equal(["CMN/stray/vip"]);
+  });
+
+  it("takes --k3s-full-name's default from sls_can_metallb_fullname in uan-k3s.yaml", async () => {
+    const { dir } = seedWith(() => undefined);
+    const config = join(dir, "uan-k3s.yaml");
+    writeFileSync(config, `sls_file: ${SEED.sls}\nsls_can_metallb_fullname: UAI Pool\n`);
+    const result = await run(UAN_K3S, ["split", "--config", config, "--format", "json"]);
+    const report = JSON.parse(result.stdout) as { k3s: { fullName: string } };
+    expect(report.k3s.fullName).to.equal("UAI Pool");
+  });
+});
