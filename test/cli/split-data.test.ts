@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SlsDump, SlsSubnet } from "../../schemas/generated/sls";
+import type { SlsDump, SlsNetwork, SlsSubnet } from "../../schemas/generated/sls";
+import { planSplit } from "../../split";
 import { run, SEED, tempDir, UAN_K3S } from "./exec";
 
 /** The seed dump with `change` applied, written to a fresh directory. */
@@ -73,5 +74,44 @@ describe("uan-k3s split on data that must not be planned, as a user runs it", ()
     const result = await run(UAN_K3S, ["split", "--config", config, "--format", "json"]);
     const report = JSON.parse(result.stdout) as { k3s: { fullName: string } };
     expect(report.k3s.fullName).to.equal("UAI Pool");
+  });
+});
+
+describe("a K3s subnet split under --k3s-full-name, found again by every command", () => {
+  /** The seed dump after `split --k3s-full-name "UAI Pool" ...`. */
+  function splitSeed(): { dir: string; sls: string } {
+    const plan = planSplit(
+      new Map(
+        Object.entries((JSON.parse(readFileSync(SEED.sls, "utf8")) as SlsDump).Networks).map(
+          ([name, network]) => [name, network as SlsNetwork],
+        ),
+      ),
+      { k3sFullName: "UAI Pool", k3sName: "can_uai_pool", k3sPoolName: "uai-k3s" },
+    );
+    if (plan.kind !== "split") throw new Error("expected a split");
+    return seedWith((dump) => {
+      dump.Networks.CAN = plan.networkAfter;
+    });
+  }
+
+  it("a second split reports it already split, with exit 0 and nothing to apply", async () => {
+    const { sls } = splitSeed();
+    const result = await run(UAN_K3S, ["split", "--sls-file", sls, "--format", "json"]);
+    expect(result.code).to.equal(0);
+    const report = JSON.parse(result.stdout) as { status: string; k3s: { fullName: string } };
+    expect(report).to.deep.include({ status: "already-split" });
+    expect(report.k3s.fullName).to.equal("UAI Pool");
+  });
+
+  it("gen-roles writes its range into vars/uan_helm.yml and says where it came from", async () => {
+    const { dir, sls } = splitSeed();
+    const out = join(dir, "roles");
+    const result = await run(UAN_K3S, ["gen-roles", "--sls-file", sls, "--out", out]);
+    expect(result.code, result.stderr).to.equal(0);
+    const helm = readFileSync(join(out, "vars", "uan_helm.yml"), "utf8");
+    expect(helm).to.include("metallb_ipaddresspool_range_start: 10.102.20.225");
+    expect(helm).to.include("metallb_ipaddresspool_range_end: 10.102.20.254");
+    expect(result.stderr).to.include('CAN subnet "UAI Pool" (10.102.20.224/27)');
+    expect(result.stderr).to.include('set sls_can_metallb_fullname to "UAI Pool"');
   });
 });
