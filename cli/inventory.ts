@@ -31,6 +31,7 @@ export async function loadInventory(
   const inventory = buildInventory(system, {
     hostnames: settings.hostnames,
     k3s: k3s === undefined ? undefined : { ...k3s, origin: config!.path },
+    k3sSubnetFullName: config?.data.sls_can_metallb_fullname,
   });
   for (const note of inventory.notes) log.info(note);
   for (const warning of inventory.warnings) log.warn(warning);

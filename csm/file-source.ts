@@ -50,10 +50,22 @@ export class FileSlsSource implements SlsSource {
 }
 
 export function fromDump(dump: SlsDump): SlsData {
-  const nodes = Object.values(dump.Hardware ?? {}).filter(
-    (hw): hw is NonNullable<typeof hw> => hw?.Type === NODE_TYPE,
+  const entries = Object.entries(dump.Hardware ?? {}).filter(
+    (entry): entry is [string, NonNullable<(typeof entry)[1]>] => entry[1]?.Type === NODE_TYPE,
   );
-  return { networks: new Map(Object.entries(dump.Networks).map(([k, v]) => [k, v!])), nodes };
+  // SLS keys its dump by Xname; a key that says otherwise is contradictory data, and which of
+  // the two is right nobody can tell from here. The node keeps its Xname, as the API gives it.
+  const warnings = entries
+    .filter(([key, hw]) => key !== hw.Xname)
+    .map(
+      ([key, hw]) =>
+        `SLS Hardware entry ${JSON.stringify(key)} has Xname ${JSON.stringify(hw.Xname)}: a dump keys each entry by its Xname; using the Xname, fix the entry in SLS`,
+    );
+  return {
+    networks: new Map(Object.entries(dump.Networks).map(([k, v]) => [k, v!])),
+    nodes: entries.map(([, hw]) => hw),
+    ...(warnings.length === 0 ? {} : { warnings }),
+  };
 }
 
 /** HSM groups from a groups file. */

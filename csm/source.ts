@@ -7,6 +7,8 @@ export interface SlsData {
   readonly networks: ReadonlyMap<string, SlsNetwork>;
   /** Hardware entries of type comptype_node, in no particular order. */
   readonly nodes: readonly SlsHardware[];
+  /** Contradictions found while reading, e.g. a dump's Hardware key that is not its Xname. */
+  readonly warnings?: readonly string[];
 }
 
 /** The seam to SLS: a dumpstate file or the CSM API. Everything above it is pure. */

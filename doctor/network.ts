@@ -1,11 +1,6 @@
 import type { SystemData } from "../csm/source";
 import type { Inventory } from "../inventory/build";
-import {
-  findSubnet,
-  isUserNetwork,
-  k3sSubnetFullName,
-  systemDefaultRoute,
-} from "../inventory/networks";
+import { findK3sSubnet, isUserNetwork, systemDefaultRoute } from "../inventory/networks";
 import { findConflicts, planSplit } from "../split";
 import { failure, fail, pass, skip, warn, type Check } from "./check";
 
@@ -16,6 +11,8 @@ const SUBNET = "The K3s subnet exists, or a split is possible and safe";
 export function checkNetwork(
   system: SystemData | undefined,
   inventory: Inventory | undefined,
+  /** The config file's sls_can_metallb_fullname. */
+  k3sFullName?: string,
 ): Check[] {
   if (system === undefined) {
     return [
@@ -24,7 +21,7 @@ export function checkNetwork(
     ];
   }
   const route = systemDefaultRoute(system.sls.networks);
-  return [userNetwork(route), k3sSubnet(system, inventory, route)];
+  return [userNetwork(route), k3sSubnet(system, inventory, route, k3sFullName)];
 }
 
 function userNetwork(route: string | undefined): Check {
@@ -49,10 +46,11 @@ function k3sSubnet(
   system: SystemData,
   inventory: Inventory | undefined,
   route: string | undefined,
+  k3sFullName: string | undefined,
 ): Check {
   const net = isUserNetwork(route) ? route : "CAN";
   const network = system.sls.networks.get(net);
-  const k3s = network && findSubnet(network, k3sSubnetFullName(net));
+  const k3s = network && findK3sSubnet(network, net, k3sFullName)?.subnet;
   if (k3s !== undefined) {
     const start = inventory?.vars.metallb_ipaddresspool_range_start;
     const end = inventory?.vars.metallb_ipaddresspool_range_end;
@@ -63,7 +61,10 @@ function k3sSubnet(
     );
   }
   try {
-    const plan = planSplit(system.sls.networks, isUserNetwork(route) ? {} : { network: net });
+    const plan = planSplit(system.sls.networks, {
+      ...(isUserNetwork(route) ? {} : { network: net }),
+      ...(k3sFullName === undefined ? {} : { k3sFullName }),
+    });
     const { conflicts } = findConflicts(plan);
     if (conflicts.length > 0) {
       return fail(

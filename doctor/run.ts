@@ -49,7 +49,7 @@ export async function runChecks(input: DoctorInput): Promise<Check[]> {
   const system = await checkSources(sources, checks);
   const inventory =
     system === undefined ? undefined : designate(system, sources.hostnames, config, checks);
-  checks.push(...checkNetwork(system, inventory));
+  checks.push(...checkNetwork(system, inventory, config?.data.sls_can_metallb_fullname));
   if (system !== undefined && inventory !== undefined) checks.push(...checkK3s(system, inventory));
   checks.push(...checkRoles(config, inventory, input.out));
   checks.push(...checkSubid(input));
@@ -107,6 +107,7 @@ function designate(
     return buildInventory(system, {
       hostnames,
       k3s: k3s === undefined || config === undefined ? undefined : { ...k3s, origin: config.path },
+      k3sSubnetFullName: config?.data.sls_can_metallb_fullname,
     });
   } catch (error) {
     checks.push(failure("designation", "The K3s designation is consistent", error));

@@ -69,7 +69,7 @@ export function splitCommand(program: Command): Command {
       .option("--subnet <fullname>", 'the subnet to split (default: "<NET> Dynamic MetalLB")')
       .option(
         "--k3s-full-name <name>",
-        'FullName of the new subnet (default: "<NET> Dynamic MetalLB K3s")',
+        'FullName of the new subnet (default: sls_can_metallb_fullname, else "<NET> Dynamic MetalLB K3s")',
       )
       .option(
         "--k3s-name <name>",
@@ -112,7 +112,7 @@ export function splitCommand(program: Command): Command {
         "put a backup of the network back into SLS (without --yes: show what it would change)",
       ),
   ).action(async (flags: SplitFlags, command: Command) => {
-    const { settings } = loadSettings(flags, process.env);
+    const { config, settings } = loadSettings(flags, process.env);
     const write = (text: string): void => void process.stdout.write(text);
     if (flags.restore !== undefined) {
       checkRestoreFlags(flags.restore, flags);
@@ -123,7 +123,8 @@ export function splitCommand(program: Command): Command {
       {
         network: flags.network,
         subnet: flags.subnet,
-        k3sFullName: flags.k3sFullName,
+        // The FullName the playbook and gen-roles look for, unless this run names another.
+        k3sFullName: flags.k3sFullName ?? config?.data.sls_can_metallb_fullname,
         k3sName: flags.k3sName,
         k3sPoolName: flags.k3sPoolName,
         services: flags.services,

@@ -146,6 +146,10 @@ export interface UanK3SConfig {
     timeout?: string;
   };
   /**
+   * FullName of the SLS subnet whose addresses MetalLB in K3s gives out, as HPE's UAN playbook variable of that name. Default: '<NET> Dynamic MetalLB K3s', and a subnet uan-k3s split made under another FullName is found without it. Set it to the --k3s-full-name the split was given.
+   */
+  sls_can_metallb_fullname?: string;
+  /**
    * MetalLB in K3s. The address range comes from the SLS '<NET> Dynamic MetalLB K3s' subnet unless range is given here.
    */
   metallb?: {

@@ -1,6 +1,7 @@
 import { byCodeUnit } from "../../core/order";
 import type { SlsNetwork } from "../../schemas/generated/sls";
 import { toPyYaml } from "../../core/yaml";
+import { metallbRangeOrigin } from "../../inventory/networks";
 import { headerComment } from "./header";
 import {
   csmIpAddressPoolFile,
@@ -87,9 +88,8 @@ function uanHelmFile(plan: SplitPlan, slsOrigin: string): string {
     [slsOrigin],
     [
       `The MetalLB range of K3s on the UANs: the ${range.count} usable addresses of ${JSON.stringify(k3s.FullName)} (${range.cidr}).`,
-      "The UAN playbook reads this range from SLS by itself. Set these variables in",
-      "vars/uan_helm.yml of uan-config-management only to override SLS, or where SLS has no",
-      "K3s subnet.",
+      ...metallbRangeOrigin(plan.net, k3s),
+      "To pin another range, set metallb.range in uan-k3s.yaml rather than editing the file.",
     ],
   );
   return (

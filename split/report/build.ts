@@ -263,19 +263,24 @@ function reportConflict(conflict: Conflict, k3s: AddressSpan): SplitReportConfli
     message,
   });
   switch (conflict.kind) {
+    // SLS subjects name their network: the reservation may be in CMN, not the user network.
     case "ip-reservation":
-      return one(`${conflict.subnet}/${conflict.reservation}`, conflict.address);
+      return one(
+        `${conflict.network}/${conflict.subnet}/${conflict.reservation}`,
+        conflict.address,
+      );
     case "service":
       return one(`${conflict.namespace}/${conflict.service}`, conflict.address);
     case "dhcp-range":
     case "reservation-range": {
       const ends = [addressValue(conflict.start), addressValue(conflict.end)];
       const held = heldSpan(ends[0], ends[1], k3s);
-      return { kind, subject: conflict.subnet, ...held, message };
+      return { kind, subject: `${conflict.network}/${conflict.subnet}`, ...held, message };
     }
     case "pool": {
       const pool = looksLikeIpv6(conflict.cidr) ? undefined : spanOfCidr(conflict.cidr);
-      return { kind, subject: conflict.subnet, ...heldSpan(pool?.first, pool?.last, k3s), message };
+      const subject = `${conflict.network}/${conflict.subnet}`;
+      return { kind, subject, ...heldSpan(pool?.first, pool?.last, k3s), message };
     }
     case "unreadable":
       return { kind, subject: conflict.where, address: null, addressEnd: null, message };

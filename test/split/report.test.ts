@@ -259,10 +259,10 @@ describe("buildSplitReport", () => {
         addressEnd,
       ]),
     ).to.deep.equal([
-      ["ip-reservation", `bootstrap_dhcp/${QUOTES}`, "10.102.20.226", "10.102.20.226"],
-      ["ip-reservation", `bootstrap_dhcp/${SCRIPT}`, "10.102.20.230", "10.102.20.230"],
+      ["ip-reservation", `CAN/bootstrap_dhcp/${QUOTES}`, "10.102.20.226", "10.102.20.226"],
+      ["ip-reservation", `CAN/bootstrap_dhcp/${SCRIPT}`, "10.102.20.230", "10.102.20.230"],
       ["service", "ims/cfs-ssh", "10.102.20.240", "10.102.20.240"],
-      ["ip-reservation", "bootstrap_dhcp/evil\u001b[31mred", "10.102.20.250", "10.102.20.250"],
+      ["ip-reservation", "CAN/bootstrap_dhcp/evil\u001b[31mred", "10.102.20.250", "10.102.20.250"],
     ]);
     for (const conflict of report.conflicts) {
       expect(conflict.message).to.include(conflict.address);
@@ -272,7 +272,7 @@ describe("buildSplitReport", () => {
     expect(report.nextSteps.map((s) => s.id)).to.deep.equal(["resolve-conflicts"]);
     const [resolve] = report.nextSteps;
     expect(resolve.lines.map((l) => l.value)).to.include.members([
-      `10.102.20.230 bootstrap_dhcp/${SCRIPT}: move the IPReservation out of the K3s range in SLS, or delete it.`,
+      `10.102.20.230 CAN/bootstrap_dhcp/${SCRIPT}: move the IPReservation out of the K3s range in SLS, or delete it.`,
       "cray sls dumpstate list --format json > fixtures/systems/seed/sls.json",
       "kubectl get services -A -o json > services.json",
       "uan-k3s split --sls-file fixtures/systems/seed/sls.json --services services.json",
@@ -466,7 +466,7 @@ describe("renderText", () => {
     const text = renderText(buildSplitReport(blockedInput()));
     expect(text).to.include("Status:     BLOCKED: 4 conflicts with the K3s range 10.102.20.224/27");
     expect(text).to.include(
-      `  - 10.102.20.230 ip-reservation bootstrap_dhcp/${SCRIPT}: IPReservation`,
+      `  - 10.102.20.230 ip-reservation CAN/bootstrap_dhcp/${SCRIPT}: IPReservation`,
     );
     expect(text).to.include(
       "  - 10.102.20.240 service ims/cfs-ssh: Kubernetes Service ims/cfs-ssh",
