@@ -89,8 +89,12 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
         `mkdir -p -m 700 "$d" || exit 1; test -h "$d" && e; test -O "$d" || e;`,
         `t=; test -t 0 && t=-t;`,
         `test -n "$SSH_ORIGINAL_COMMAND" && set -- sh -c "$SSH_ORIGINAL_COMMAND";`,
-        `exec /usr/bin/podman --root "$d" run --rm -i $t -h uai --cgroup-manager=cgroupfs`,
-        `--userns=keep-id --network=host --pull=always -e DISPLAY registry.local/cray/uai:latest "$@"' sshd_uai`,
+        `n=$0-$$; r() { /usr/bin/podman --root "$d" rm -f -t 0 "$n" >/dev/null 2>&1; };`,
+        `h=; trap "h=1; r" HUP TERM; exec 3<&0;`,
+        `/usr/bin/podman --root "$d" run --rm -i $t -h uai --name "$n" --replace --quiet --cgroup-manager=cgroupfs`,
+        `--userns=keep-id --network=host --pull=always -e DISPLAY registry.local/cray/uai:latest "$@"`,
+        `<&3 3<&- & p=$!; exec 3<&-; wait $p; s=$?;`,
+        `while test -n "$h" && kill -0 $p 2>/dev/null; do r; sleep 1; done; exit $s' sshd_uai`,
       ].join(" "),
     );
     const settings = await sshdSettings(path);
@@ -145,7 +149,7 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
     const command = forceCommand(text);
     expect(command).to.include(`d="/var/tmp/containers/$USER"`);
     expect(command).to.include(
-      `exec /usr/bin/podman --root "$d" run --rm -i $t -h login --cgroup-manager=systemd --userns=auto --network=slirp4netns --pull=missing --volume=/home:/home --env=LANG=C.UTF-8 ${IMAGE} "$@"'`,
+      `/usr/bin/podman --root "$d" run --rm -i $t -h login --name "$n" --replace --quiet --cgroup-manager=systemd --userns=auto --network=slirp4netns --pull=missing --volume=/home:/home --env=LANG=C.UTF-8 ${IMAGE} "$@" <&3`,
     );
     await run("/usr/sbin/sshd", ["-t", "-f", path]).then((result) =>
       expect(result.code, output(result)).to.equal(0),
@@ -281,9 +285,13 @@ describe("the ForceCommand in every login shell of this machine", function () {
     for (const shell of shells) {
       const result = await login(shell, "root");
       expect(result.code, output(result)).to.equal(0);
-      expect(podmanRuns(result.stdout), shell).to.deep.equal([
+      // The container's name is the instance's and the script's PID: unique on the node.
+      const runs = podmanRuns(result.stdout);
+      expect(runs[0]?.[8], shell).to.match(/^sshd_uai-[1-9][0-9]*$/);
+      expect(runs, shell).to.deep.equal([
         [
           ...["--root", `${storage}/root`, "run", "--rm", "-i", "-h", "uai"],
+          ...["--name", runs[0]?.[8], "--replace", "--quiet"],
           ...["--cgroup-manager=cgroupfs", "--userns=keep-id", "--network=host", "--pull=always"],
           ...["-e", "DISPLAY", IMAGE],
         ],
