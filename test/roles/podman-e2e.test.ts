@@ -229,7 +229,10 @@ describe("end to end with real rootless Podman: ssh through HAProxy into each us
           // already gone
         }
       }
-      rmSync(runtime, { recursive: true, force: true });
+      // With no XDG_RUNTIME_DIR (no systemd login session here), podman keeps its run-time
+      // state in these two.
+      for (const dir of [runtime, `/tmp/containers-user-${user.uid}`])
+        rmSync(dir, { recursive: true, force: true });
       removeUser(user);
     }
     scratch.cleanup();
@@ -434,8 +437,8 @@ describe("end to end with real rootless Podman: ssh through HAProxy into each us
       [...users, ...users].map((user) => login(user, [], "hostname")),
     );
     for (const result of results) expect(succeeded(result)).to.equal("uai-b\n");
-    expect(haproxy?.output()).not.to.match(/Server ssh\/a is DOWN/);
-    // tcplog's last counter is the retries, "+" when the connection went to another server.
+    // tcplog's last counter is the retries, "+" when the connection went to another server:
+    // HAProxy still had the stopped sshd UP and sent a login there first.
     expect(haproxy?.output(), "a login was redispatched").to.match(
       /ssh ssh\/b \S+ \d+ \S+ \d+\/\d+\/\d+\/\d+\/\+\d+ /,
     );
