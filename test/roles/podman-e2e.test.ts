@@ -44,10 +44,13 @@ import { needs } from "../tools";
  * applied by ansible-playbook (systemctl a stand-in: systemd is not PID 1 here), the sshd
  * instances started as their units would start them, HAProxy from the generated config in
  * front, and users landing in real rootless Podman containers whose image is pulled from a
- * local registry. ../../../shared/REAL-TOOLS.md says how Podman runs on these machines.
+ * local registry.
  */
 
-/** What podman needs here (REAL-TOOLS.md): runc (crun fails), cgroupfs, no journald. */
+/**
+ * What podman needs in a Debian 12 CI container: runc (crun 1.8 fails on hybrid cgroups),
+ * cgroupfs and no journald, and limits no higher than the container's hard ones.
+ */
 const CONTAINERS_CONF = `[containers]
 default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
 [engine]
@@ -61,18 +64,20 @@ const STORAGE_CONF = `[storage]\ndriver = "overlay"\n`;
 describe("end to end with real rootless Podman: ssh through HAProxy into each user's own container", function () {
   needs(
     this,
-    ...([
-      "ansible",
-      "ansible-playbook",
-      "haproxy",
-      "sshd",
-      "ssh",
-      "ssh-keygen",
-      "useradd",
-    ] as const),
-    ...(["podman", "runc", "newuidmap", "busybox", "docker-registry"] as const),
+    "ansible",
+    "ansible-playbook",
+    "haproxy",
+    "sshd",
+    "ssh",
+    "ssh-keygen",
+    "useradd",
+    "podman",
+    "runc",
+    "newuidmap",
+    "busybox",
+    "docker-registry",
   );
-  // Generous for a loaded machine; on a quiet one the whole file takes well under 90 s.
+  // Generous: on a busy machine the two ansible-playbook runs alone take minutes.
   this.timeout(300_000);
   const scratch = new Scratch();
   const daemons = new Daemons();
@@ -417,13 +422,13 @@ describe("end to end with real rootless Podman: ssh through HAProxy into each us
   it("brings an image pushed again under the same tag to the next login (pull: always); pull: missing keeps the stale one", async () => {
     const [alice, bob] = pair();
     const release = ". /etc/os-release; echo $VERSION_ID";
-    const before = succeeded(await login(alice, [], release)).trim();
-    const next = String(Number(before) + 1);
+    const old = succeeded(await login(alice, [], release)).trim();
+    const next = String(Number(old) + 1);
     await pushImage(next);
 
     const direct = { key, port: sshd.get("c")?.port ?? 0 };
     const stale = await sshLogin(direct, alice.name, [], release);
-    expect(succeeded(stale), "sshd c, pull: missing").to.equal(`${before}\n`);
+    expect(succeeded(stale), "sshd c, pull: missing").to.equal(`${old}\n`);
     const [fresh, other] = await Promise.all([login(alice, [], release), login(bob, [], release)]);
     expect(succeeded(fresh), "through HAProxy, pull: always").to.equal(`${next}\n`);
     expect(succeeded(other), "another user").to.equal(`${next}\n`);
