@@ -10,12 +10,21 @@ export const TOOLS = {
   "ansible-inventory": { package: "ansible-core" },
   "ansible-lint": { package: "ansible-lint" },
   "ansible-playbook": { package: "ansible-core" },
+  // The root filesystem of the test image: a static busybox runs in a container with no libc.
+  busybox: { package: "busybox-static", at: "/bin/busybox" },
   chromium: { package: "chromium", at: process.env.CHROMIUM ?? "/usr/bin/chromium" },
+  // The local OCI registry the test image is pushed to and pulled from.
+  "docker-registry": { package: "docker-registry" },
   git: { package: "git" },
   haproxy: { package: "haproxy" },
+  // Rootless podman maps each user's subordinate ids with these.
+  newuidmap: { package: "uidmap" },
   openssl: { package: "openssl" },
+  podman: { package: "podman" },
   // The tests feed YAML to PyYAML, which Debian packages apart from python3.
   python3: { package: "python3-yaml" },
+  // Debian's podman recommends crun, which fails here (cgroups in hybrid mode): runc runs.
+  runc: { package: "runc" },
   ssh: { package: "openssh-client" },
   "ssh-keygen": { package: "openssh-client" },
   sshd: { package: "openssh-server", at: "/usr/sbin/sshd" },
