@@ -57,6 +57,18 @@ export function applyWrite(
   const root = resolve(dir);
   if (root !== plan.dir) throw new Error(`applyWrite: plan is for ${plan.dir}, not ${root}`);
   assertWritable(plan, options);
+  if (!plan.changed) {
+    // Nothing to write: no lock either, so an up-to-date tree needs no write permission.
+    assertUnchangedSincePlan(plan);
+    return {
+      dir: root,
+      created: [],
+      updated: [],
+      removed: [],
+      unchanged: plan.entries.map((entry) => entry.path),
+      manifestWritten: false,
+    };
+  }
   const change = beginChange(root);
   let backup: string | undefined;
   try {

@@ -87,7 +87,10 @@ describe("write: applyWrite", () => {
     expect(snapshot(two)).to.deep.equal(snapshot(one));
     // And writing again changes nothing, not even the manifest's bytes.
     const before = snapshot(one);
+    const mtime = statSync(one).mtimeMs;
     const again = write(one);
+    // Not even the lock directory came and went.
+    expect(statSync(one).mtimeMs).to.equal(mtime);
     expect(again).to.include({ manifestWritten: false });
     expect(again.unchanged).to.have.length(4);
     expect(snapshot(one)).to.deep.equal(before);
