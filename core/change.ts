@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { UserError } from "./errors";
 
 /**
@@ -241,6 +241,29 @@ function finish(root: string, dir: string, ops: ChangeOps): Recovery {
   }
   release(root, dir, ops);
   return { found: "finished", paths: steps.map((step) => step.path) };
+}
+
+/**
+ * Removes the temporary files earlier versions of uan-k3s left beside `paths` (relative to
+ * `root`) when killed: `.<name>.<pid>.tmp` of a process that no longer runs, partial copies of
+ * new content that nothing reads. Returns the paths removed, sorted.
+ */
+export function removeStrayTemporaryFiles(root: string, paths: readonly string[]): string[] {
+  const strays = new Set<string>();
+  for (const path of paths) {
+    const dir = dirname(path);
+    const name = basename(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const temporary = new RegExp(`^\\.${name}\\.(\\d+)\\.tmp$`);
+    const names = fs.existsSync(join(root, dir)) ? fs.readdirSync(join(root, dir)) : [];
+    for (const found of names) {
+      const match = temporary.exec(found);
+      const relative = dir === "." ? found : `${dir}/${found}`;
+      if (match === null || isRunning(Number(match[1]))) continue;
+      if (fs.lstatSync(join(root, relative)).isFile()) strays.add(relative);
+    }
+  }
+  for (const stray of strays) fs.rmSync(join(root, stray), { force: true });
+  return [...strays].sort();
 }
 
 /** Makes every step; each can be made again after a kill (a moved file is not staged). */

@@ -2,7 +2,7 @@ import { shellQuote } from "../core/shell";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../core/errors";
-import { recoverChanges } from "../core/change";
+import { recoverChanges, removeStrayTemporaryFiles } from "../core/change";
 import { readTextFile } from "../core/fs";
 import { checkSubidFiles, type SubidCheckResult } from "./check";
 import {
@@ -91,6 +91,7 @@ export function generateSubid(options: SubidOptions): SubidResult {
   const files = { subuid: join(out, "subuid"), subgid: join(out, "subgid") };
   // Before anything reads them: a killed run may have been halfway through replacing them.
   const recovered = recoverChanges(out).found === "finished";
+  if (existsSync(out)) removeStrayTemporaryFiles(out, SUBID_KINDS);
   const existingPaths = { subuid: options.existingSubuid, subgid: options.existingSubgid };
   for (const kind of SUBID_KINDS) {
     // Writing over a file whose ranges were not read would renumber every user in it.

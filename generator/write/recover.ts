@@ -1,6 +1,6 @@
-import { existsSync, lstatSync, readdirSync, rmSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { isRunning, recoverChanges } from "../../core/change";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { recoverChanges, removeStrayTemporaryFiles } from "../../core/change";
 import { readManifest } from "./manifest";
 import { MANIFEST_FILE } from "./paths";
 
@@ -23,30 +23,14 @@ export function recoverWrite(dir: string): string[] {
     notes.push(`dropped what an interrupted run had staged in ${root}; no file had changed`);
   }
   const strays = strayTemporaryFiles(root);
-  for (const stray of strays) rmSync(join(root, stray), { force: true });
   if (strays.length > 0) notes.push(`removed leftover temporary files: ${strays.join(", ")}`);
   return notes;
 }
 
 function strayTemporaryFiles(root: string): string[] {
-  let managed: string[];
   try {
-    managed = [...readManifest(root).files.keys(), MANIFEST_FILE];
+    return removeStrayTemporaryFiles(root, [...readManifest(root).files.keys(), MANIFEST_FILE]);
   } catch {
     return []; // planWrite reports a broken manifest.
   }
-  const strays = new Set<string>();
-  for (const path of managed) {
-    const dir = dirname(path);
-    const name = basename(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const temp = new RegExp(`^\\.${name}\\.(\\d+)\\.tmp$`);
-    const names = existsSync(join(root, dir)) ? readdirSync(join(root, dir)) : [];
-    for (const found of names) {
-      const match = temp.exec(found);
-      const relative = dir === "." ? found : `${dir}/${found}`;
-      if (match === null || isRunning(Number(match[1]))) continue;
-      if (lstatSync(join(root, relative)).isFile()) strays.add(relative);
-    }
-  }
-  return [...strays].sort();
 }

@@ -285,6 +285,32 @@ describe("subid: generateSubid", () => {
   });
 });
 
+describe("subid: leftovers of earlier versions", () => {
+  const dir = useTempDir();
+  it("removes a dead run's temporary copies of subuid and subgid, and nothing else", () => {
+    const dead = 2 ** 22 + 1;
+    const out = join(dir(), "out");
+    mkdirSync(out);
+    for (const name of [
+      `.subuid.${dead}.tmp`,
+      `.subgid.${dead}.tmp`,
+      `.subgid.${dead}.old`,
+      `.subuid.${process.pid}.tmp`,
+      `.passwd.${dead}.tmp`,
+    ]) {
+      fs.writeFileSync(join(out, name), "x\n");
+    }
+    const { passwd } = writeFiles(dir(), { passwd: passwdText([["alice", 1001]]) });
+    generateSubid({ passwd, out });
+    // A backup of old content (.old) may be what an admin restores from: it stays.
+    expect(hiddenFiles(out).sort()).to.deep.equal([
+      `.passwd.${dead}.tmp`,
+      `.subgid.${dead}.old`,
+      `.subuid.${process.pid}.tmp`,
+    ]);
+  });
+});
+
 describe("subid: writeTogether", () => {
   const dir = useTempDir();
   const read = (name: string) => readFileSync(join(dir(), name), "utf8");
