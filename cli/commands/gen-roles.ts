@@ -144,20 +144,23 @@ async function runGenRoles(
   }
 }
 
+/** The flags that write, which --check and --diff (that only read) cannot go with. */
+const WRITING_FLAGS = {
+  commit: "--commit",
+  force: "--force",
+  takeOver: "--take-over",
+  backupDir: "--backup-dir",
+} as const;
+
 function checkFlags(options: GenRolesOptions): void {
   if (options.branch !== undefined && !options.commit)
     throw new UserError("--branch goes with --commit");
   const readOnly = options.check ? "--check" : options.diff ? "--diff" : undefined;
-  const writing = ["commit", "force", "takeOver", "backupDir"] as const;
-  const flag = {
-    commit: "--commit",
-    force: "--force",
-    takeOver: "--take-over",
-    backupDir: "--backup-dir",
-  };
-  for (const key of writing) {
-    if (readOnly !== undefined && options[key] !== undefined && options[key] !== false) {
-      throw new UserError(`${readOnly} writes nothing, so it cannot go with ${flag[key]}`);
+  if (readOnly === undefined) return;
+  for (const [key, flag] of Object.entries(WRITING_FLAGS)) {
+    const value = options[key as keyof typeof WRITING_FLAGS];
+    if (value !== undefined && value !== false) {
+      throw new UserError(`${readOnly} writes nothing, so it cannot go with ${flag}`);
     }
   }
 }

@@ -28,9 +28,11 @@ export function recoverWrite(dir: string): string[] {
 }
 
 function strayTemporaryFiles(root: string): string[] {
+  let managed: string[];
   try {
-    return removeStrayTemporaryFiles(root, [...readManifest(root).files.keys(), MANIFEST_FILE]);
+    managed = [...readManifest(root).files.keys()];
   } catch {
     return []; // planWrite reports a broken manifest.
   }
+  return removeStrayTemporaryFiles(root, [...managed, MANIFEST_FILE]);
 }
