@@ -96,17 +96,30 @@ export class CsmClient {
   }
 
   /**
-   * GETs `path` (e.g. `/apis/sls/v1/networks`) and parses the JSON. Only with `cached` may the
-   * answer come from the response cache: reads that verify a write must see the server.
+   * GETs `path` (e.g. `/apis/sls/v1/networks`) and parses the JSON; `accept` checks it (and
+   * throws if it is not what the caller can use) before it is returned or cached. Only with
+   * `cached` may the answer come from the response cache: reads that verify a write must see
+   * the server.
    */
-  async getJson(path: string, options: { cached?: boolean } = {}): Promise<unknown> {
+  async getJson<T = unknown>(
+    path: string,
+    options: { cached?: boolean; accept?: (value: unknown) => T } = {},
+  ): Promise<T> {
     const url = this.gateway + path;
+    const accept = options.accept ?? ((value: unknown) => value as T);
     const cache = options.cached === true ? this.cache : undefined;
     const hit = cache?.read(url);
-    if (hit !== undefined) return hit.value;
+    if (hit !== undefined) {
+      try {
+        return accept(hit.value);
+      } catch {
+        // Cached by an older uan-k3s whose checks differed: ask the server instead.
+      }
+    }
+    const generation = cache?.generation();
     const text = await this.authorized("GET", url);
-    const value = parseJson(text, url);
-    cache?.write(url, text);
+    const value = accept(parseJson(text, url));
+    if (generation !== undefined) cache?.write(url, text, generation);
     return value;
   }
 

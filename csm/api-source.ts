@@ -22,26 +22,23 @@ export class ApiSlsSource implements SlsSource {
   async load(): Promise<SlsData> {
     const networksUrl = this.client.gateway + NETWORKS_PATH;
     const nodesUrl = this.client.gateway + NODES_PATH;
+    // Checked before they are cached: a 200 of the wrong shape must not fail every run.
     const [networks, nodes] = await Promise.all([
-      this.client.getJson(NETWORKS_PATH, { cached: true }),
-      this.client.getJson(NODES_PATH, { cached: true }),
+      this.client.getJson(NETWORKS_PATH, {
+        cached: true,
+        accept: (value) =>
+          validate<SlsNetworkList>(value, "sls.schema.json", networksUrl, "SlsNetworkList"),
+      }),
+      this.client.getJson(NODES_PATH, {
+        cached: true,
+        accept: (value) =>
+          validate<SlsHardwareList>(value, "sls.schema.json", nodesUrl, "SlsHardwareList"),
+      }),
     ]);
-    const networkList = validate<SlsNetworkList>(
-      networks,
-      "sls.schema.json",
-      networksUrl,
-      "SlsNetworkList",
-    );
-    const nodeList = validate<SlsHardwareList>(
-      nodes,
-      "sls.schema.json",
-      nodesUrl,
-      "SlsHardwareList",
-    );
     return {
-      networks: new Map(networkList.map((network) => [network.Name, network])),
-      // SLS search answers `null`, not `[]`, when nothing matches.
-      nodes: nodeList ?? [],
+      // SLS answers `null`, not `[]`, for both lists when it holds none.
+      networks: new Map((networks ?? []).map((network) => [network.Name, network])),
+      nodes: nodes ?? [],
     };
   }
 }
@@ -55,8 +52,10 @@ export class ApiHsmSource implements HsmSource {
   }
 
   async groups(): Promise<HsmGroup[]> {
-    const groups = await this.client.getJson(GROUPS_PATH, { cached: true });
-    return validate<HsmGroup[]>(groups, "hsm.schema.json", this.origin);
+    return this.client.getJson(GROUPS_PATH, {
+      cached: true,
+      accept: (groups) => validate<HsmGroup[]>(groups, "hsm.schema.json", this.origin),
+    });
   }
 }
 
