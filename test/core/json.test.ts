@@ -53,17 +53,18 @@ describe("parseJson", () => {
   });
 });
 
-describe("parseJson refuses duplicate keys (JSON.parse would keep the last)", () => {
-  const refused = (text: string): string => {
-    try {
-      parseJson(text, "sls.json");
-    } catch (error) {
-      expect(error).to.be.instanceOf(UserError);
-      return (error as Error).message;
-    }
-    throw new Error(`accepted ${text}`);
-  };
+/** The message of the UserError parseJson raises for `text` as sls.json. */
+function refused(text: string): string {
+  try {
+    parseJson(text, "sls.json");
+  } catch (error) {
+    expect(error).to.be.instanceOf(UserError);
+    return (error as Error).message;
+  }
+  throw new Error(`accepted ${text.slice(0, 80)}`);
+}
 
+describe("parseJson refuses duplicate keys (JSON.parse would keep the last)", () => {
   it("names the key and both places, at any depth and however the key is spelled", () => {
     const cases: [string, string][] = [
       [
@@ -102,15 +103,6 @@ describe("parseJson refuses duplicate keys (JSON.parse would keep the last)", ()
 });
 
 describe("parseJson bounds nesting: a message, never a stack overflow", () => {
-  const refused = (text: string): string => {
-    try {
-      parseJson(text, "sls.json");
-    } catch (error) {
-      expect(error).to.be.instanceOf(UserError);
-      return (error as Error).message;
-    }
-    throw new Error("accepted");
-  };
   const levels = 100_000;
   const cases: [string, string, string][] = [
     ["valid arrays", "[".repeat(levels) + "]".repeat(levels), "sls.json:1:513:"],
