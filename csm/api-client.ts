@@ -96,17 +96,24 @@ export class CsmClient {
   }
 
   /**
-   * GETs `path` (e.g. `/apis/sls/v1/networks`) and parses the JSON; `accept` checks it (and
-   * throws if it is not what the caller can use) before it is returned or cached. Only with
-   * `cached` may the answer come from the response cache: reads that verify a write must see
-   * the server.
+   * GETs `path` (e.g. `/apis/sls/v1/networks`) and parses the JSON. Only with `cached` may the
+   * answer come from the response cache: reads that verify a write must see the server.
    */
-  async getJson<T = unknown>(
+  getJson(path: string, options: { cached?: boolean } = {}): Promise<unknown> {
+    return this.getChecked(path, (value) => value, options);
+  }
+
+  /**
+   * getJson, with `accept` checking the answer (and throwing if it is not what the caller can
+   * use) before it is returned or cached: a 200 of the wrong shape must not fail every run for
+   * the cache's TTL.
+   */
+  async getChecked<T>(
     path: string,
-    options: { cached?: boolean; accept?: (value: unknown) => T } = {},
+    accept: (value: unknown) => T,
+    options: { cached?: boolean } = {},
   ): Promise<T> {
     const url = this.gateway + path;
-    const accept = options.accept ?? ((value: unknown) => value as T);
     const cache = options.cached === true ? this.cache : undefined;
     const hit = cache?.read(url);
     if (hit !== undefined) {

@@ -24,16 +24,17 @@ export class ApiSlsSource implements SlsSource {
     const nodesUrl = this.client.gateway + NODES_PATH;
     // Checked before they are cached: a 200 of the wrong shape must not fail every run.
     const [networks, nodes] = await Promise.all([
-      this.client.getJson(NETWORKS_PATH, {
-        cached: true,
-        accept: (value) =>
+      this.client.getChecked(
+        NETWORKS_PATH,
+        (value) =>
           validate<SlsNetworkList>(value, "sls.schema.json", networksUrl, "SlsNetworkList"),
-      }),
-      this.client.getJson(NODES_PATH, {
-        cached: true,
-        accept: (value) =>
-          validate<SlsHardwareList>(value, "sls.schema.json", nodesUrl, "SlsHardwareList"),
-      }),
+        { cached: true },
+      ),
+      this.client.getChecked(
+        NODES_PATH,
+        (value) => validate<SlsHardwareList>(value, "sls.schema.json", nodesUrl, "SlsHardwareList"),
+        { cached: true },
+      ),
     ]);
     return {
       // SLS answers `null`, not `[]`, for both lists when it holds none.
@@ -52,10 +53,11 @@ export class ApiHsmSource implements HsmSource {
   }
 
   async groups(): Promise<HsmGroup[]> {
-    return this.client.getJson(GROUPS_PATH, {
-      cached: true,
-      accept: (groups) => validate<HsmGroup[]>(groups, "hsm.schema.json", this.origin),
-    });
+    return this.client.getChecked(
+      GROUPS_PATH,
+      (groups) => validate<HsmGroup[]>(groups, "hsm.schema.json", this.origin),
+      { cached: true },
+    );
   }
 }
 
