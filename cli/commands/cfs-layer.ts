@@ -14,6 +14,8 @@ export interface CfsLayerOptions {
   readonly commit?: string;
   readonly repo?: string;
   readonly branch?: string;
+  /** With `repo`: use HEAD though tracked files are modified. @default false */
+  readonly allowDirty: boolean;
   /** Send the branch and let CFS resolve it (v3 only). @default false */
   readonly keepBranch: boolean;
   readonly layerName?: string;
@@ -51,6 +53,7 @@ export function cfsLayerCommand(program: Command): Command {
       .option("--commit <sha>", "the uan-config-management commit the layer runs")
       .option("--repo <dir>", "use HEAD of this checkout (where gen-roles --commit wrote)")
       .option("--branch <name>", "resolve this branch on the VCS remote (git ls-remote)")
+      .option("--allow-dirty", "with --repo: use HEAD though tracked files are modified (warns)")
       .option("--keep-branch", "with --branch: send the branch and let CFS resolve it (v3 only)")
       .option(
         "--layer-name <name>",
@@ -104,6 +107,7 @@ export function cfsLayerCommand(program: Command): Command {
         commit: flags.commit,
         repo: flags.repo,
         branch: flags.branch,
+        allowDirty: flags.allowDirty === true,
         keepBranch: flags.keepBranch === true,
         layerName: flags.layerName,
         cloneUrl: flags.cloneUrl,
@@ -269,11 +273,14 @@ function revisionFrom(options: CfsLayerOptions): RevisionSource {
   }
   if (options.keepBranch && options.branch === undefined)
     throw new UserError("--keep-branch goes with --branch");
+  if (options.allowDirty && options.repo === undefined)
+    throw new UserError("--allow-dirty goes with --repo");
   if (options.commit !== undefined) return { kind: "commit", commit: options.commit };
   if (options.repo !== undefined) {
     // A write needs the commit pushed; --force writes it anyway (checkoutHead then warns).
     const requirePushed = options.apply && !options.force;
-    return { kind: "checkout", dir: resolve(options.repo), requirePushed };
+    const { allowDirty } = options;
+    return { kind: "checkout", dir: resolve(options.repo), allowDirty, requirePushed };
   }
   return { kind: "branch", branch: options.branch as string, keepBranch: options.keepBranch };
 }

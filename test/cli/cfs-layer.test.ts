@@ -115,6 +115,19 @@ describe("uan-k3s cfs-layer (built executable)", function () {
     expect(noBase.stdout).to.equal("");
   });
 
+  it("refuses a --repo checkout with modified files unless --allow-dirty, as its hint says", async () => {
+    const { repo } = hpeCheckout();
+    writeFileSync(join(repo, "site.yml"), "- hosts: none\n");
+    const refused = await run(UAN_K3S, ["cfs-layer", "--repo", repo]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.include("modified file(s)").and.include("--allow-dirty");
+    const allowed = await run(UAN_K3S, ["cfs-layer", "--repo", repo, "--allow-dirty"]);
+    expect(allowed.code, allowed.stderr).to.equal(0);
+    expect(allowed.stderr).to.include("using HEAD as it is");
+    const misplaced = await run(UAN_K3S, ["cfs-layer", "--commit", SHA, "--allow-dirty"]);
+    expect(misplaced.stderr).to.include("--allow-dirty goes with --repo");
+  });
+
   describe("configuration names go into URLs only as plain names (every variant: test/cfs/base.test.ts)", () => {
     for (const [flag, name] of [
       ["--name", ".."],
