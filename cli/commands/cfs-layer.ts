@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { UserError } from "../../core/errors";
 import { writeFileAtomic } from "../../core/fs";
 import { stderrLog, type Log } from "../../core/log";
+import { checkCleartext } from "../../core/secrets";
 import type { CfsApiVersion, CfsBase, RevisionSource } from "../../cfs";
 import { addSourceOptions, type FlagsFor } from "../flags";
 import { loadSettings, type SourceSettings } from "../settings";
@@ -13,6 +14,8 @@ export interface CfsLayerOptions {
   readonly commit?: string;
   readonly repo?: string;
   readonly branch?: string;
+  /** With `repo`: use HEAD though tracked files are modified. @default false */
+  readonly allowDirty: boolean;
   /** Send the branch and let CFS resolve it (v3 only). @default false */
   readonly keepBranch: boolean;
   readonly layerName?: string;
@@ -29,6 +32,10 @@ export interface CfsLayerOptions {
   readonly apply: boolean;
   readonly name?: string;
   readonly yes: boolean;
+  /** Create configuration `name` when CFS has none by that name. @default false */
+  readonly create: boolean;
+  /** Apply a commit that is on no remote branch (CFS cannot check it out). @default false */
+  readonly force: boolean;
   readonly backupInCfs: boolean;
   readonly backupDir?: string;
   /** VCS credentials file (else VCS_USERNAME / VCS_PASSWORD). */
@@ -46,6 +53,7 @@ export function cfsLayerCommand(program: Command): Command {
       .option("--commit <sha>", "the uan-config-management commit the layer runs")
       .option("--repo <dir>", "use HEAD of this checkout (where gen-roles --commit wrote)")
       .option("--branch <name>", "resolve this branch on the VCS remote (git ls-remote)")
+      .option("--allow-dirty", "with --repo: use HEAD though tracked files are modified (warns)")
       .option("--keep-branch", "with --branch: send the branch and let CFS resolve it (v3 only)")
       .option(
         "--layer-name <name>",
@@ -79,6 +87,11 @@ export function cfsLayerCommand(program: Command): Command {
       .option("--apply", "write the configuration to CFS: a dry run with a diff unless --yes")
       .option("--yes", "with --apply: really write")
       .option(
+        "--create",
+        "with --apply or bootprep: create the configuration --name when CFS has none by that name",
+      )
+      .option("--force", "with --apply: write a commit that is on no remote branch (CFS will fail)")
+      .option(
         "--backup-in-cfs",
         "with --apply: also save the old configuration in CFS as <name>-backup-<time>",
       )
@@ -94,6 +107,7 @@ export function cfsLayerCommand(program: Command): Command {
         commit: flags.commit,
         repo: flags.repo,
         branch: flags.branch,
+        allowDirty: flags.allowDirty === true,
         keepBranch: flags.keepBranch === true,
         layerName: flags.layerName,
         cloneUrl: flags.cloneUrl,
@@ -106,6 +120,8 @@ export function cfsLayerCommand(program: Command): Command {
         apply: flags.apply === true,
         name: flags.name,
         yes: flags.yes === true,
+        create: flags.create === true,
+        force: flags.force === true,
         backupInCfs: flags.backupInCfs === true,
         backupDir: flags.backupDir,
         vcsCredentials: flags.vcsCredentials,
@@ -129,12 +145,11 @@ async function runCfsLayer(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cfs = require("../../cfs") as typeof import("../../cfs");
   const revisionSource = revisionFrom(options);
-  if (options.apply && options.name === undefined)
-    throw new UserError("--apply needs --name CONFIGURATION");
-  if (options.baseFile !== undefined && options.baseName !== undefined) {
-    throw new UserError("give --base-file or --base-name, not both");
-  }
+  checkTarget(options, cfs.checkConfigurationName);
   const cloneUrl = options.cloneUrl ?? cfs.CFS_LAYER_DEFAULTS.cloneUrl;
+  // Before git runs: the URL is where the VCS credentials go, and CFS clones it in the clear too.
+  cfs.checkCloneUrl(cloneUrl);
+  checkCleartext(cloneUrl, "the VCS clone URL", settings.allowHttp, log);
   const credentials = cfs.vcsCredentials({ file: options.vcsCredentials, env }, log);
   const revision = await cfs.resolveRevision(revisionSource, cloneUrl, {
     log,
@@ -149,12 +164,21 @@ async function runCfsLayer(
     apiVersion: options.api,
   });
 
-  const needsApi = options.apply || options.baseName !== undefined;
+  // bootprep replaces the whole configuration: it starts from one, never from nothing.
+  const baseFromCfs = options.format === "bootprep" && options.baseFile === undefined;
+  const needsApi = options.apply || options.baseName !== undefined || baseFromCfs;
   const api = needsApi ? apiClient(settings, log) : undefined;
   const read =
     api !== undefined && options.name !== undefined
       ? await cfs.fetchConfiguration(api, options.name, options.api)
       : undefined;
+  if (read?.configuration === undefined && (options.apply || baseFromCfs) && !options.create) {
+    throw new UserError(
+      `CFS has no configuration ${options.name} (${read?.origin} answered 404)`,
+      "Check the name (cray cfs v3 configurations list); to create it, with only the " +
+        "K3s layer or the layers of --base-file/--base-name, add --create.",
+    );
+  }
   const base: CfsBase =
     options.baseFile !== undefined
       ? cfs.readBaseFile(options.baseFile)
@@ -163,6 +187,12 @@ async function runCfsLayer(
           ? read
           : await cfs.fetchConfiguration(api!, options.baseName, options.api)
         : (read ?? cfs.EMPTY_BASE);
+  if (base.configuration === undefined && options.baseName !== undefined) {
+    throw new UserError(
+      `CFS has no configuration ${options.baseName} to start from (--base-name)`,
+      "Name an existing configuration: cray cfs v3 configurations list.",
+    );
+  }
   const plan = cfs.ensureLayer(base, layer, { apiVersion: options.api, log });
   log.info(cfs.describeEnsurePlan(plan, options.name ?? "(configuration)").trimEnd());
 
@@ -206,6 +236,31 @@ async function runCfsLayer(
   );
 }
 
+/** Refuses flags that do not go together, and names that are not plain, before any I/O. */
+function checkTarget(
+  options: CfsLayerOptions,
+  checkName: (name: string, version: CfsApiVersion) => void,
+): void {
+  if (options.apply && options.name === undefined)
+    throw new UserError("--apply needs --name CONFIGURATION");
+  if (options.format === "bootprep" && options.name === undefined) {
+    throw new UserError(
+      "--format bootprep needs --name CONFIGURATION",
+      "sat bootprep creates or replaces the configuration by that name; its layers come from " +
+        "CFS (or --base-file / --base-name).",
+    );
+  }
+  if (options.baseFile !== undefined && options.baseName !== undefined) {
+    throw new UserError("give --base-file or --base-name, not both");
+  }
+  if (options.create && !options.apply && options.format !== "bootprep")
+    throw new UserError("--create goes with --apply or --format bootprep");
+  if (options.force && !options.apply) throw new UserError("--force goes with --apply");
+  for (const name of [options.name, options.baseName]) {
+    if (name !== undefined) checkName(name, options.api);
+  }
+}
+
 function revisionFrom(options: CfsLayerOptions): RevisionSource {
   const given = [options.commit, options.repo, options.branch].filter(
     (value) => value !== undefined,
@@ -218,8 +273,15 @@ function revisionFrom(options: CfsLayerOptions): RevisionSource {
   }
   if (options.keepBranch && options.branch === undefined)
     throw new UserError("--keep-branch goes with --branch");
+  if (options.allowDirty && options.repo === undefined)
+    throw new UserError("--allow-dirty goes with --repo");
   if (options.commit !== undefined) return { kind: "commit", commit: options.commit };
-  if (options.repo !== undefined) return { kind: "checkout", dir: resolve(options.repo) };
+  if (options.repo !== undefined) {
+    // A write needs the commit pushed; --force writes it anyway (checkoutHead then warns).
+    const requirePushed = options.apply && !options.force;
+    const { allowDirty } = options;
+    return { kind: "checkout", dir: resolve(options.repo), allowDirty, requirePushed };
+  }
   return { kind: "branch", branch: options.branch as string, keepBranch: options.keepBranch };
 }
 

@@ -25,6 +25,10 @@ export interface UanK3SConfig {
    */
   insecure?: boolean;
   /**
+   * Allow an http:// API gateway or VCS clone URL, which sends the client secret, tokens and VCS credentials unencrypted. Never on by default; warns on every run.
+   */
+  allow_http?: boolean;
+  /**
    * JSON file with an access_token (as CRAY_CREDENTIALS points to).
    */
   token_file?: string;
