@@ -13,7 +13,8 @@ const GATEWAY = "https://gw.example";
 function slsAnswering(networks: unknown): CsmClient {
   const client = {
     gateway: GATEWAY,
-    getJson: (path: string) => Promise.resolve(path === "/apis/sls/v1/networks" ? networks : null),
+    getChecked: (path: string, check: (value: unknown) => unknown) =>
+      Promise.resolve(check(path === "/apis/sls/v1/networks" ? networks : null)),
   };
   return client as unknown as CsmClient;
 }
