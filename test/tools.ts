@@ -10,16 +10,23 @@ export const TOOLS = {
   "ansible-inventory": { package: "ansible-core" },
   "ansible-lint": { package: "ansible-lint" },
   "ansible-playbook": { package: "ansible-core" },
+  bash: { package: "bash" },
   chromium: { package: "chromium", at: process.env.CHROMIUM ?? "/usr/bin/chromium" },
   git: { package: "git" },
+  groff: { package: "groff-base" },
   haproxy: { package: "haproxy" },
+  man: { package: "man-db" },
+  objdump: { package: "binutils" },
   openssl: { package: "openssl" },
   // The tests feed YAML to PyYAML, which Debian packages apart from python3.
   python3: { package: "python3-yaml" },
+  rpm: { package: "rpm" },
+  rpmbuild: { package: "rpm" },
   ssh: { package: "openssh-client" },
   "ssh-keygen": { package: "openssh-client" },
   sshd: { package: "openssh-server", at: "/usr/sbin/sshd" },
   useradd: { package: "passwd" },
+  zsh: { package: "zsh" },
 } as const satisfies Record<string, { package: string; at?: string }>;
 
 export type Tool = keyof typeof TOOLS;
