@@ -5,8 +5,7 @@ import { allCommands, type CommandReference, type OptionReference } from "./refe
  * (reference.ts), so that they offer exactly the commands, flags and choices the program has.
  */
 
-export const SHELLS = ["bash", "zsh"] as const;
-export type Shell = (typeof SHELLS)[number];
+export type Shell = "bash" | "zsh";
 
 export function completionScript(shell: Shell, root: CommandReference): string {
   return shell === "bash" ? bashScript(root) : zshScript(root);

@@ -1,3 +1,4 @@
+import { USAGE as INVENTORY_SCRIPT_USAGE } from "./inventory-script";
 import { allCommands, type CommandReference } from "./reference";
 
 /**
@@ -28,11 +29,20 @@ export function manPage(root: CommandReference, source: string): string {
       ...optionList(command),
       ...after(command),
     ]),
+    // The inventory script takes no commander program: its own usage text.
+    `.SS "${roff(INVENTORY_SCRIPT)}"`,
+    roff(`The inventory script Ansible runs (ansible-playbook -i /usr/bin/${INVENTORY_SCRIPT}).`),
+    ".PP",
+    ".nf",
+    ...INVENTORY_SCRIPT_USAGE.split("\n").map(roff),
+    ".fi",
     ".SH SEE ALSO",
     `\\fB${roff(name)} help\\fR \\fIcommand\\fR, \\fB${roff(name)} completion bash\\fR`,
   ];
   return `${lines.join("\n")}\n`;
 }
+
+const INVENTORY_SCRIPT = "uan-k3s-inventory";
 
 function synopsis(command: CommandReference): string {
   const [program, ...rest] = command.path;
