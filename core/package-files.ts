@@ -16,15 +16,25 @@ export interface PackageFile {
   readonly executable: boolean;
 }
 
-let embedded: readonly PackageFile[] | undefined;
+let load: (() => readonly PackageFile[]) | undefined;
+let loaded: readonly PackageFile[] | undefined;
 
-/** The single executable's entry calls this first, with the files the release embedded. */
-export function embedPackageFiles(files: readonly PackageFile[]): void {
-  embedded = files;
+/**
+ * The single executable's entry calls this first, with how to read the files the release
+ * embedded: read on first use only, so that `--version` does not parse them.
+ */
+export function embedPackageFiles(files: () => readonly PackageFile[]): void {
+  load = files;
+}
+
+function embeddedFiles(): readonly PackageFile[] | undefined {
+  if (load !== undefined) loaded ??= load();
+  return loaded;
 }
 
 /** The text of one package file, e.g. "schemas/config.schema.json". */
 export function readPackageFile(path: string): string {
+  const embedded = embeddedFiles();
   if (embedded === undefined) return readFileSync(projectPath(...path.split("/")), "utf8");
   const file = embedded.find((candidate) => candidate.path === path);
   if (file === undefined) throw new Error(`${path} is not embedded in this executable`);
@@ -33,6 +43,7 @@ export function readPackageFile(path: string): string {
 
 /** Every file under the package folder `dir`, sorted by path, each path relative to `dir`. */
 export function packageTree(dir: string): PackageFile[] {
+  const embedded = embeddedFiles();
   if (embedded === undefined) return readTree(projectPath(...dir.split("/")));
   const prefix = `${dir}/`;
   return embedded

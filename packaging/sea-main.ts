@@ -10,7 +10,7 @@ import { INVENTORY_COMMAND, PACKAGE_FILES_ASSET } from "./layout";
  * uan-k3s-inventory (a symlink, as the RPM installs it), it is the inventory script Ansible runs.
  */
 
-embedPackageFiles(JSON.parse(getAsset(PACKAGE_FILES_ASSET, "utf8")) as PackageFile[]);
+embedPackageFiles(() => JSON.parse(getAsset(PACKAGE_FILES_ASSET, "utf8")) as PackageFile[]);
 /* eslint-disable @typescript-eslint/no-require-imports -- only the command that runs is loaded */
 if (basename(process.argv0) === INVENTORY_COMMAND) {
   (require("../cli/inventory-script") as typeof import("../cli/inventory-script")).run();
