@@ -4,7 +4,7 @@ import { fail } from "./fail";
 import { runInventory, type InventoryRequest } from "./inventory";
 import { loadSettings } from "./settings";
 
-const USAGE =
+export const USAGE =
   "usage: uan-k3s-inventory --list | --host NAME\n" +
   "Settings come from UAN_K3S_* environment variables and the config file (UAN_K3S_CONFIG or ./uan-k3s.yaml),\n" +
   "e.g. UAN_K3S_SCOPE=k3s to serve only the K3s hosts, UAN_K3S_VERBOSE=1 to say which.";

@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { projectPath } from "../core/paths";
 import { cfsLayerCommand } from "./commands/cfs-layer";
+import { completionCommand } from "./commands/completion";
 import { doctorCommand } from "./commands/doctor";
 import { genRolesCommand } from "./commands/gen-roles";
 import { initCommand } from "./commands/init";
 import { inventoryCommand } from "./commands/inventory";
+import { manCommand } from "./commands/man";
 import { splitCommand } from "./commands/split";
 import { subidCommand } from "./commands/subid";
 import { fail } from "./fail";
@@ -23,17 +23,33 @@ const COMMANDS = [
   doctorCommand,
   initCommand,
   genRolesCommand,
+  completionCommand,
+  manCommand,
 ] as const;
 
+/** What `npm run build` records in dist/build-info.json (packaging/build-info.ts). */
+export interface BuildInfo {
+  readonly version: string;
+  /** The commit's full SHA, "+dirty" when tracked files differ from it; "unknown" outside git. */
+  readonly commit: string;
+}
+
+/**
+ * The version and commit this code was built from. A plain require, not a read of a path, so
+ * that the single executable's bundle carries it.
+ */
+export function builtFrom(): BuildInfo {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("../build-info.json") as BuildInfo;
+}
+
 export function buildProgram(): Command {
-  const version = (
-    JSON.parse(readFileSync(projectPath("package.json"), "utf8")) as { version: string }
-  ).version;
+  const { version, commit } = builtFrom();
   const program = new Command("uan-k3s")
     .description(
       "Configure UANs for K3s from SLS and HSM: inventory, subnet split, roles, CFS layer.",
     )
-    .version(version)
+    .version(`uan-k3s ${version} (commit ${commit})`)
     .showHelpAfterError();
   for (const addCommand of COMMANDS) addCommand(program);
   return program;

@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { projectPath } from "../core/paths";
+import { readPackageFile } from "../core/package-files";
 import { pyYamlDocument, pyYamlString, yamlModule } from "../core/yaml";
 import {
   DEFAULT_HAPROXY_INSTANCE,
@@ -69,9 +68,7 @@ schemas/config.schema.json; "uan-k3s gen-roles" lists every error with its path.
  */
 export function renderStarterConfig(): string {
   const YAML = yamlModule();
-  const schema = JSON.parse(
-    readFileSync(projectPath("schemas", "config.schema.json"), "utf8"),
-  ) as SchemaNode & {
+  const schema = JSON.parse(readPackageFile("schemas/config.schema.json")) as SchemaNode & {
     definitions: Record<string, SchemaNode>;
   };
   const resolve = (node: SchemaNode | undefined): SchemaNode | undefined => {

@@ -37,8 +37,10 @@ export function validate<T>(
   origin: string,
   definition?: string,
 ): T {
+  // The path validatorsModulePath() names, as a plain require so that the single executable's
+  // bundle (npm run release) carries the validators.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  validators ??= require(validatorsModulePath()) as Record<string, Validator>;
+  validators ??= require("../schemas/validators") as Record<string, Validator>;
   const check = validators[validatorName(schemaFile, definition)];
   if (check === undefined)
     throw new Error(

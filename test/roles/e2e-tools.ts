@@ -1,9 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderRoles, TEMPLATES_DIR } from "../../generator/render";
+import { packageTree } from "../../core/package-files";
+import { renderRoles, TEMPLATES } from "../../generator/render";
 import type { UanK3SConfig } from "../../schemas/generated/config";
 import { ansible, output, type Result } from "./ansible";
 import { fixtureModel, writeFiles, type SystemName } from "./render";
@@ -50,12 +51,9 @@ export function renderOwnRoles(
   system: SystemName,
   config: UanK3SConfig = {},
 ): string {
-  const templates = scratch.dir();
-  for (const role of OWN_ROLES) {
-    cpSync(join(TEMPLATES_DIR, "roles", role), join(templates, "roles", role), {
-      recursive: true,
-    });
-  }
+  const templates = packageTree(TEMPLATES).filter((file) =>
+    OWN_ROLES.some((role) => file.path.startsWith(`roles/${role}/`)),
+  );
   const tree = scratch.dir();
   writeFiles(tree, renderRoles(fixtureModel(system, config), templates));
   return tree;
