@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { shellQuote } from "../core/shell";
 import { buildRoleModel, type RoleModel } from "../generator/model";
 import { renderRoles } from "../generator/render";
 import { describeWritePlan, planWrite } from "../generator/write";
@@ -33,7 +34,7 @@ export function checkRoles(
           "roles",
           ROLES,
           `sshd ${ports}; ${model.warnings.join("; ")}`,
-          "See the warnings; set the values in uan-k3s.yaml.",
+          "Set those values in uan-k3s.yaml (uan-k3s init writes one with every setting).",
         );
   if (out === undefined) return [roles];
   // Reads only: planWrite compares, applyWrite is never called.
@@ -45,7 +46,9 @@ export function checkRoles(
           "tree",
           TREE,
           `${resolve(out)} would change:\n${describeWritePlan(plan).trimEnd()}`,
-          `Run uan-k3s gen-roles --out ${out}.`,
+          plan.conflicts.length === 0
+            ? `uan-k3s gen-roles --out ${shellQuote(out)}`
+            : `uan-k3s gen-roles --out ${shellQuote(out)} --force   (--force: ${plan.conflicts.length} file(s) were edited by hand or not written by uan-k3s; it overwrites them)`,
         )
       : pass("tree", TREE, resolve(out)),
   ];

@@ -3,9 +3,11 @@ import { Option, type Command } from "commander";
 import { isUserError, UserError } from "../../core/errors";
 import { readTextFile } from "../../core/fs";
 import { parseJson } from "../../core/json";
-import { stderrLog, type Log } from "../../core/log";
+import { writeStdout, type Log } from "../../core/log";
 import type { K8sServiceList, SplitOptions } from "../../split";
-import { addSourceOptions, rerunArgs, type FlagsFor } from "../flags";
+import { addSourceOptions, networkOption, rerunArgs, type FlagsFor } from "../flags";
+import { addHelpFooter } from "../help";
+import { commandLog } from "../output";
 import { CONFIG_SETTING, loadSettings, SOURCE_SETTINGS, type SourceSettings } from "../settings";
 import { apiOptions, openSources } from "../sources";
 
@@ -49,18 +51,13 @@ const RERUN_KEYS = [
 
 /** `uan-k3s split`, and `split --restore BACKUP`. */
 export function splitCommand(program: Command): Command {
-  return addSourceOptions(
+  const command = addSourceOptions(
     program
       .command("split")
       .description(
         'plan the "<NET> Dynamic MetalLB K3s" subnet, prove its addresses are free, report, and apply it to SLS',
       )
-      .addOption(
-        new Option("--network <name>", "CAN or CHN (default: BICAN's SystemDefaultRoute)").choices([
-          "CAN",
-          "CHN",
-        ]),
-      )
+      .addOption(networkOption("CAN or CHN, any case (default: BICAN's SystemDefaultRoute)"))
       .option("--subnet <fullname>", 'the subnet to split (default: "<NET> Dynamic MetalLB")')
       .option(
         "--k3s-full-name <name>",
@@ -84,7 +81,7 @@ export function splitCommand(program: Command): Command {
         "kubectl get cm metallb -n metallb-system -o yaml, saved (CSM <= 1.6)",
       )
       .addOption(
-        new Option("--format <format>", "stdout report format")
+        new Option("-o, --format <format>", "stdout report format")
           .choices(["text", "json"])
           .default("text"),
       )
@@ -103,9 +100,10 @@ export function splitCommand(program: Command): Command {
         "put a backup of the network back into SLS (a dry run unless --yes)",
       ),
   ).action(async (flags: SplitFlags, command: Command) => {
+    const log = commandLog(flags, process.env);
     const { settings } = loadSettings(flags, process.env);
     if (flags.restore !== undefined) {
-      return runRestore(flags.restore, flags.yes === true, settings, stderrLog);
+      return runRestore(flags.restore, flags.yes === true, settings, log);
     }
     await runSplit(
       {
@@ -125,10 +123,22 @@ export function splitCommand(program: Command): Command {
         rerunArgs: rerunArgs(command, RERUN_KEYS),
       },
       settings,
-      stderrLog,
-      (text) => process.stdout.write(text),
+      log,
+      writeStdout,
     );
   });
+  return addHelpFooter(
+    command,
+    [
+      "uan-k3s split --sls-file sls.json --services services.json   # the plan, from files",
+      "uan-k3s split --kubectl --out split                           # the plan and its files",
+      "uan-k3s split --network chn --kubectl -o json",
+      "uan-k3s split --kubectl --apply          # dry run: what would be written",
+      "uan-k3s split --kubectl --apply --yes    # backup, PUT, verify; prints the undo",
+      "uan-k3s split --restore sls-CAN-backup-20250417T121043Z.json --yes",
+    ],
+    [[3, "blocked: an address of the K3s range is in use (the report says which)"]],
+  );
 }
 
 /** Plan, prove, report, and (with --apply --yes) write the K3s subnet. */
@@ -153,7 +163,7 @@ async function runSplit(
   const { sls } = openSources(fresh, log);
   const data = await sls.load();
   const plan = split.planSplit(data.networks, options);
-  const services = await readServices(options, split.parseServices);
+  const services = await readServices(options, split.parseServices, log);
   const check = split.findConflicts(plan, services?.list);
   const outDir = options.out === undefined ? undefined : resolve(options.out);
   const configMap =
@@ -251,6 +261,7 @@ const KUBECTL_ARGS = ["get", "services", "-A", "-o", "json"];
 async function readServices(
   options: SplitCommandOptions,
   parse: (data: unknown, origin: string) => K8sServiceList,
+  log: Log,
 ): Promise<{ list: K8sServiceList; origin: string } | undefined> {
   if (options.services !== undefined) {
     const text = readTextFile(options.services, "Kubernetes services file");
@@ -268,6 +279,7 @@ async function readServices(
     );
   // Loaded here: node:child_process alone would cost every `--version` a few milliseconds.
   const { DEFAULT_TIMEOUT_MS, runProcess } = await import("../../core/subprocess");
+  log.progress?.(command);
   // The whole cluster's services in one document: far beyond runProcess's default buffer.
   const result = await runProcess("kubectl", KUBECTL_ARGS, {
     maxBuffer: 256 * 1024 * 1024,

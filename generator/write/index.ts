@@ -5,9 +5,9 @@
  *   const plan = planWrite(out, files);            // reads only; plan.changed is --check
  *   renderDiff(out, plan);                          // --diff
  *   const result = applyWrite(out, plan, { force }); // refuses on conflicts unless force
- *   await commitTree(out, result, { branch, log }); // --commit
+ *   await commitTree(out, result, { branch, log }); // --git-commit
  *
- * With --commit --branch, call checkoutBranch before planWrite (so the plan sees that branch's
+ * With --git-commit --branch, call checkoutBranch before planWrite (so the plan sees that branch's
  * files) and checkCommittable before applyWrite (so a refusal comes before any write).
  */
 export { MARKER, hasMarker, markerLine, withMarker } from "./marker";

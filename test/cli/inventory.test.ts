@@ -72,10 +72,24 @@ describe("uan-k3s inventory (built executables, file source)", () => {
   });
 
   it("gives the same bytes on every run", async () => {
-    const args = ["inventory", "--export", "yaml", "--sls-file", SEED.sls, "--hsm-file", SEED.hsm];
+    const args = ["inventory", "--list", "-o", "yaml", "--sls-file", SEED.sls, "--hsm-file", SEED.hsm];
     const [first, second] = await Promise.all([run(UAN_K3S, args), run(UAN_K3S, args)]);
     expect(first.code, first.stderr).to.equal(0);
     expect(second.stdout).to.equal(first.stdout);
+  });
+
+  it("keeps --export yaml as a deprecated spelling of --list --format yaml, with a warning", async () => {
+    const files = ["--sls-file", SEED.sls, "--hsm-file", SEED.hsm];
+    const [old, now] = await Promise.all([
+      run(UAN_K3S, ["inventory", "--export", "yaml", ...files]),
+      run(UAN_K3S, ["inventory", "--list", "--format", "yaml", ...files]),
+    ]);
+    expect(old.code, old.stderr).to.equal(0);
+    expect(old.stdout).to.equal(now.stdout);
+    expect(old.stderr).to.equal(
+      "uan-k3s: warning: --export yaml is deprecated; use --list --format yaml\n",
+    );
+    expect(now.stderr).to.equal("");
   });
 
   it("flags beat the environment, which beats the config file", async () => {
@@ -189,7 +203,8 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     it("the YAML export honours it", async () => {
       const args = [
         "inventory",
-        "--export",
+        "--list",
+        "-o",
         "yaml",
         "--sls-file",
         SEED.sls,
@@ -351,10 +366,21 @@ describe("uan-k3s inventory (built executables, file source)", () => {
       );
     });
 
-    it("more than one of --list, --host and --export", async () => {
+    it("more than one of --list, --host and --graph", async () => {
       expectUserError(
         await run(UAN_K3S, ["inventory", "--list", "--host", "uan01"]),
-        /give exactly one of --list, --host NAME, --graph or --export yaml/,
+        /give exactly one of --list, --host NAME or --graph/,
+      );
+    });
+
+    it("a format the request does not print", async () => {
+      expectUserError(
+        await run(UAN_K3S, ["inventory", "--graph", "-o", "json", "--sls-file", SEED.sls]),
+        /--graph prints text, not json/,
+      );
+      expectUserError(
+        await run(UAN_K3S, ["inventory", "--list", "--output", "x.json", "--sls-file", SEED.sls]),
+        /--output goes with --list --format yaml/,
       );
     });
 
