@@ -84,8 +84,7 @@ export function createStderrLog(options: StderrLogOptions): Log {
       if (options.warnings) writeStderr(`${prefix("warning:", "yellow")} ${printable(message)}\n`);
     },
     info: (message) => {
-      if (options.info)
-        writeStderr(`uan-k3s: ${printable(message, { keepNewlines: true })}\n`);
+      if (options.info) writeStderr(`uan-k3s: ${printable(message, { keepNewlines: true })}\n`);
     },
     debug: (message) => {
       if (options.debug)
@@ -97,7 +96,11 @@ export function createStderrLog(options: StderrLogOptions): Log {
       const line = `uan-k3s: ${printable(message)}…`;
       clearProgress();
       process.stderr.write(
-        paint(line.length < columns ? line : `${line.slice(0, columns - 2)}…`, "dim", options.color),
+        paint(
+          line.length < columns ? line : `${line.slice(0, columns - 2)}…`,
+          "dim",
+          options.color,
+        ),
       );
       progressShown = true;
     },

@@ -21,7 +21,8 @@ export async function checkPushed(out: string | undefined): Promise<Check[]> {
     }
   };
   const head = await git("rev-parse", "--verify", "HEAD");
-  if (head === undefined) return [skip("pushed", TITLE, `${out} is not a git checkout with a commit`)];
+  if (head === undefined)
+    return [skip("pushed", TITLE, `${out} is not a git checkout with a commit`)];
   const remote = await git("branch", "-r", "--contains", head);
   if (remote !== undefined && remote !== "") {
     const first = remote.split("\n")[0].trim();

@@ -45,7 +45,8 @@ export function checkK3s(
           `missing: ${missing.join(", ")}; designation from ${inventory.k3s.source}`,
           missing
             .map((label) => `cray hsm groups create --label ${label} --exclusive-group k3s`)
-            .join("; ") + `   (then, per node: cray hsm groups members create --id XNAME ${missing[0]})`,
+            .join("; ") +
+            `   # then, per node: cray hsm groups members create --id XNAME ${missing[0]}`,
         ),
     exclusive
       ? pass("k3s-exclusive", EXCLUSIVE, `exclusiveGroup ${server.exclusiveGroup}`)

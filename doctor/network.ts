@@ -32,14 +32,14 @@ function userNetwork(route: string | undefined): Check {
       "network",
       NETWORK,
       "SLS has no BICAN network (pre-CSM 1.2)",
-      "uan-k3s split --network CAN   (or --network CHN)",
+      "uan-k3s split --network CAN   # or --network CHN",
     );
   }
   return fail(
     "network",
     NETWORK,
     `BICAN's SystemDefaultRoute is ${route}; the K3s ingress needs CAN or CHN`,
-    "uan-k3s split --network CAN   (or --network CHN)",
+    "uan-k3s split --network CAN   # or --network CHN",
   );
 }
 
@@ -68,14 +68,14 @@ function k3sSubnet(
         "k3s-subnet",
         SUBNET,
         `not split yet, and ${conflicts.length} address(es) in ${plan.k3s.CIDR} are in use: ${conflicts[0]?.message ?? ""}`,
-        "uan-k3s split --kubectl   (the report lists every conflict)",
+        "uan-k3s split --kubectl   # the report lists every conflict",
       );
     }
     return warn(
       "k3s-subnet",
       SUBNET,
       `not split yet; SLS has nothing in ${plan.k3s.CIDR}, so the split is possible (Kubernetes not checked here)`,
-      "uan-k3s split --kubectl --out split   (then, if it says READY: uan-k3s split --kubectl --apply --yes)",
+      "uan-k3s split --kubectl --out split   # then, if it says READY: uan-k3s split --kubectl --apply --yes",
     );
   } catch (error) {
     return failure("k3s-subnet", SUBNET, error);

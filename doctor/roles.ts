@@ -16,6 +16,7 @@ export function checkRoles(
   config: DoctorConfig | undefined,
   inventory: Inventory | undefined,
   out: string | undefined,
+  sourceArgs: readonly string[],
 ): Check[] {
   const tree = (why: string): Check[] => (out === undefined ? [] : [skip("tree", TREE, why)]);
   if (inventory === undefined)
@@ -46,9 +47,11 @@ export function checkRoles(
           "tree",
           TREE,
           `${resolve(out)} would change:\n${describeWritePlan(plan).trimEnd()}`,
-          plan.conflicts.length === 0
-            ? `uan-k3s gen-roles --out ${shellQuote(out)}`
-            : `uan-k3s gen-roles --out ${shellQuote(out)} --force   (--force: ${plan.conflicts.length} file(s) were edited by hand or not written by uan-k3s; it overwrites them)`,
+          // The same config and data as this run, so that the command fixes what was found.
+          [`uan-k3s gen-roles --out ${shellQuote(out)}`, ...sourceArgs.map(shellQuote)].join(" ") +
+            (plan.conflicts.length === 0
+              ? ""
+              : ` --force   # overwrites ${plan.conflicts.length} file(s) edited by hand or not written by uan-k3s`),
         )
       : pass("tree", TREE, resolve(out)),
   ];

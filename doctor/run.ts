@@ -46,6 +46,8 @@ export interface DoctorInput {
   readonly subgid?: string;
   /** Users for the subuid/subgid check. */
   readonly passwd?: string;
+  /** The flags of this run that pick the config and the data, repeated in fix commands. */
+  readonly sourceArgs?: readonly string[];
 }
 
 /**
@@ -64,7 +66,7 @@ export async function runChecks(input: DoctorInput): Promise<Check[]> {
   const notRead = why ?? "the K3s designation is inconsistent";
   checks.push(...checkNetwork(system, inventory, notRead));
   checks.push(...checkK3s(system, inventory, notRead));
-  checks.push(...checkRoles(config, inventory, input.out));
+  checks.push(...checkRoles(config, inventory, input.out, input.sourceArgs ?? []));
   checks.push(...(await checkPushed(input.out)));
   checks.push(...checkSubid(input));
   return checks;

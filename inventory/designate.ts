@@ -105,10 +105,7 @@ function finish(
     source,
     notUans,
     // One server is the seed procedure's own design: worth a note, not a warning on every run.
-    notes:
-      serverQuorum(servers.length) === "single"
-        ? [...notes, SINGLE_SERVER_NOTE]
-        : notes,
+    notes: serverQuorum(servers.length) === "single" ? [...notes, SINGLE_SERVER_NOTE] : notes,
     warnings: designationWarnings(servers, agents, notUans),
   };
 }

@@ -1,10 +1,16 @@
 import { Option, type Command } from "commander";
 import { MemoryLog, writeStdout } from "../../core/log";
 import { loadConfig } from "../config";
-import { addSourceOptions, type Flags } from "../flags";
+import { addSourceOptions, rerunArgs, type Flags } from "../flags";
 import { addHelpFooter } from "../help";
 import { stdoutColor } from "../output";
-import { configPath, resolveSourceSettings, type SourceSettings } from "../settings";
+import {
+  CONFIG_SETTING,
+  configPath,
+  resolveSourceSettings,
+  SOURCE_SETTINGS,
+  type SourceSettings,
+} from "../settings";
 import { openSources } from "../sources";
 
 type DoctorFlags = Flags & {
@@ -30,7 +36,7 @@ export function doctorCommand(program: Command): Command {
           .choices(["text", "json"])
           .default("text"),
       ),
-  ).action(async (flags: DoctorFlags) => {
+  ).action(async (flags: DoctorFlags, command: Command) => {
     const doctor = await import("../../doctor");
     const env = process.env;
     const checks = await doctor.runChecks({
@@ -48,6 +54,7 @@ export function doctorCommand(program: Command): Command {
       subuid: flags.subuid,
       subgid: flags.subgid,
       passwd: flags.passwd,
+      sourceArgs: rerunArgs(command, SOURCE_KEYS),
     });
     const report = doctor.outline(checks);
     writeStdout(
@@ -64,6 +71,9 @@ export function doctorCommand(program: Command): Command {
     "uan-k3s doctor -o json | jq '.checks[] | select(.status == \"fail\")'",
   ]);
 }
+
+/** The flags that pick the config and the data: repeated in the fix commands. */
+const SOURCE_KEYS = [CONFIG_SETTING.key, ...SOURCE_SETTINGS.map((setting) => setting.key)];
 
 /** No file source and no credentials: the API checks are skipped, the others still run. */
 function missingCredentials(

@@ -69,7 +69,8 @@ function inventoryRequest(flags: InventoryFlags, log: Log): InventoryRequest {
     );
   }
   const format = flags.format ?? (flags.graph === true ? "text" : "json");
-  const allowed = flags.list === true ? ["json", "yaml"] : flags.host !== undefined ? ["json"] : ["text"];
+  const allowed =
+    flags.list === true ? ["json", "yaml"] : flags.host !== undefined ? ["json"] : ["text"];
   if (!allowed.includes(format)) {
     const what = flags.list === true ? "--list" : flags.host !== undefined ? "--host" : "--graph";
     throw new UserError(`${what} prints ${allowed.join(" or ")}, not ${format}`);

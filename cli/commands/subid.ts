@@ -46,7 +46,9 @@ export function subidCommand(program: Command): Command {
     .option("--force-prune", "with --prune: allow dropping more than a quarter of the ranges")
     .option("--check", "validate --existing-subuid and --existing-subgid instead of writing")
     .addOption(
-      new Option("-o, --format <format>", "what to print").choices(["text", "json"]).default("text"),
+      new Option("-o, --format <format>", "what to print")
+        .choices(["text", "json"])
+        .default("text"),
     )
     .action((flags: SubidFlags) => {
       const request = subidRequest(flags);

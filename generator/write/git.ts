@@ -163,7 +163,11 @@ async function gitIn(dir: string, options: WorkTreeGitOptions, hint: string): Pr
 }
 
 function runGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return runProcess("git", args, { cwd, env, installHint: "Install git, or leave out --git-commit." });
+  return runProcess("git", args, {
+    cwd,
+    env,
+    installHint: "Install git, or leave out --git-commit.",
+  });
 }
 
 /**

@@ -126,14 +126,14 @@ describe("uan-k3s cfs-layer (built executable)", function () {
     });
     after(() => sim.stop());
 
-    it("gen-roles --commit, then cfs-layer --repo --apply --yes stores the layer at that commit", async () => {
+    it("gen-roles --git-commit, then cfs-layer --repo --apply --yes stores the layer at that commit", async () => {
       const { repo } = hpeCheckout();
 
       const generated = await run(UAN_K3S, [
         "gen-roles",
         "--out",
         repo,
-        "--commit",
+        "--git-commit",
         "--branch",
         "integration-2.6",
         "--sls-file",

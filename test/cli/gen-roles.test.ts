@@ -169,13 +169,13 @@ describe("uan-k3s init and gen-roles (built executable)", function () {
     expect(result.stderr).to.include("/k3s/flannel_iface must match pattern");
   });
 
-  it("--commit commits the tree on a new branch and prints the SHA; a rerun commits nothing", async () => {
+  it("--git-commit commits the tree on a new branch and prints the SHA; a rerun commits nothing", async () => {
     const { repo, git } = hpeCheckout();
     const args = [
       "gen-roles",
       "--out",
       repo,
-      "--commit",
+      "--git-commit",
       "--branch",
       "integration-2.6",
       ...SOURCES,

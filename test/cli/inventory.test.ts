@@ -72,7 +72,16 @@ describe("uan-k3s inventory (built executables, file source)", () => {
   });
 
   it("gives the same bytes on every run", async () => {
-    const args = ["inventory", "--list", "-o", "yaml", "--sls-file", SEED.sls, "--hsm-file", SEED.hsm];
+    const args = [
+      "inventory",
+      "--list",
+      "-o",
+      "yaml",
+      "--sls-file",
+      SEED.sls,
+      "--hsm-file",
+      SEED.hsm,
+    ];
     const [first, second] = await Promise.all([run(UAN_K3S, args), run(UAN_K3S, args)]);
     expect(first.code, first.stderr).to.equal(0);
     expect(second.stdout).to.equal(first.stdout);

@@ -35,7 +35,6 @@ function chnSystem(dynamic: Partial<SlsSubnet> = {}): Map<string, SlsNetwork> {
   );
 }
 
-
 /** The note every split with the seed's default K3s Name carries, once. */
 const seedNameNote = (net: "can" | "chn"): string =>
   `The K3s subnet's Name "${net}_metallb_k3s_address_pool" is the seed procedure's. Like any Name containing "metallb", CSM tooling makes every subnet whose Name contains metallb a CSM MetalLB pool when it rebuilds its configuration, which would put the K3s range back into CSM's pools. Before rebuilding CSM's MetalLB configuration, rename it (e.g. --k3s-name ${net}_k3s_address_pool for a new split).`;
