@@ -148,7 +148,7 @@ describe("uan-k3s doctor (built executable)", function () {
     ]);
     expect(code).to.equal(1);
     expect(checks.get("config")?.detail).to.include(
-      "/hostnames must be equal to one of the allowed values",
+      'hostnames: got "fqdn"; allowed: one of "xname", "alias"',
     );
     expect(checks.get("sources")?.status).to.equal("pass");
   });

@@ -344,12 +344,17 @@ describe("uan-k3s inventory (built executables, file source)", () => {
       const result = await run(UAN_K3S, ["inventory", "--list", "--config", config]);
       expectUserError(
         result,
-        /uan-k3s\.yaml: \/hostnames must be equal to one of the allowed values: "xname", "alias"/,
+        /uan-k3s\.yaml: hostnames: got "fqdn"; allowed: one of "xname", "alias"\n/,
       );
-      expect(result.stderr).to.include("uan-k3s.yaml: /retries must be >= 0");
       expect(result.stderr).to.include(
-        'uan-k3s.yaml: / must NOT have additional properties ("sls_flie")',
+        "uan-k3s.yaml: retries: got -1; allowed: a whole number of at least 0\n",
       );
+      expect(result.stderr).to.include(
+        'uan-k3s.yaml: (the whole file): unknown setting "sls_flie" (did you mean sls_file?)',
+      );
+      expect(result.stderr).to.include("hint: hostnames: Inventory host names:");
+      expect(result.stderr).to.include("`uan-k3s init --output uan-k3s.example.yaml`");
+      expect(result.stderr).not.to.include("schemas/");
     });
 
     it("invalid YAML in the config file, with line and column", async () => {
