@@ -16,6 +16,8 @@ export const TOOLS = {
   openssl: { package: "openssl" },
   // The tests feed YAML to PyYAML, which Debian packages apart from python3.
   python3: { package: "python3-yaml" },
+  // A pseudo-terminal for the tests of what uan-k3s does only at a terminal (progress, color).
+  script: { package: "bsdutils" },
   ssh: { package: "openssh-client" },
   "ssh-keygen": { package: "openssh-client" },
   sshd: { package: "openssh-server", at: "/usr/sbin/sshd" },

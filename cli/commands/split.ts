@@ -7,7 +7,7 @@ import { writeStdout, type Log } from "../../core/log";
 import type { K8sServiceList, SplitOptions } from "../../split";
 import { addSourceOptions, networkOption, rerunArgs, type FlagsFor } from "../flags";
 import { addHelpFooter } from "../help";
-import { commandLog } from "../output";
+import { commandLog, stdoutColor } from "../output";
 import { CONFIG_SETTING, loadSettings, SOURCE_SETTINGS, type SourceSettings } from "../settings";
 import { apiOptions, openSources } from "../sources";
 
@@ -32,6 +32,8 @@ export interface SplitCommandOptions extends SplitOptions {
   readonly backupDir?: string;
   /** The flags of this run that pick the data and the names, for the next steps' commands. */
   readonly rerunArgs: readonly string[];
+  /** Color the status word (stdout is a terminal, and neither NO_COLOR nor --no-color). */
+  readonly color?: boolean;
 }
 
 type SplitFlags = FlagsFor<Omit<SplitCommandOptions, "rerunArgs">, "format"> & {
@@ -121,6 +123,7 @@ export function splitCommand(program: Command): Command {
         yes: flags.yes === true,
         backupDir: flags.backupDir,
         rerunArgs: rerunArgs(command, RERUN_KEYS),
+        color: stdoutColor(flags, process.env),
       },
       settings,
       log,
@@ -196,7 +199,11 @@ async function runSplit(
           "report.md": split.renderMarkdown(report),
           "report.html": split.renderHtml(report),
         };
-  write(options.format === "json" ? split.renderJson(report) : split.renderText(report));
+  write(
+    options.format === "json"
+      ? split.renderJson(report)
+      : split.renderText(report, { color: options.color }),
+  );
   if (outDir !== undefined && files !== undefined) {
     split.writeArtifacts(outDir, files);
     log.info(`wrote ${Object.keys(files).length} files to ${outDir}`);

@@ -139,7 +139,10 @@ async function gitIn(dir: string, options: WorkTreeGitOptions, hint: string): Pr
     throw notWorkTree("is not a directory");
   }
   const env = options.env ?? process.env;
-  const run = (cwd: string, args: readonly string[]) => runGit(cwd, args, env);
+  const run = (cwd: string, args: readonly string[]) => {
+    options.log.progress?.(`git ${args.filter((arg) => arg !== "--literal-pathspecs").join(" ")}`);
+    return runGit(cwd, args, env);
+  };
   const top = await run(root, ["rev-parse", "--show-toplevel"]);
   if (top.code !== 0) throw notWorkTree("is not in one");
   const topLevel = top.stdout.replace(/\n$/, "");

@@ -1,4 +1,5 @@
 import type { SplitReport, SplitReportStep } from "../../schemas/generated/split-report";
+import { paint } from "../../core/log";
 import { reportOutline } from "./outline";
 
 /**
@@ -13,7 +14,7 @@ const WIDTH = 100;
  * characters in values from SLS or Kubernetes are shown escaped, so that a name cannot move
  * the cursor or change the terminal.
  */
-export function renderText(report: SplitReport): string {
+export function renderText(report: SplitReport, options: { color?: boolean } = {}): string {
   const doc = reportOutline(report);
   const heading = plain(doc.title);
   const out: string[] = [heading, "=".repeat(heading.length), ""];
@@ -22,6 +23,13 @@ export function renderText(report: SplitReport): string {
   for (const [label, value] of facts) {
     out.push(...wrap(plain(value), `${label}:`.padEnd(labelWidth), " ".repeat(labelWidth)));
   }
+  // At a terminal the verdict is colored, after wrapping, so that widths count no escapes.
+  const verdict =
+    report.status === "ready" ? "green" : report.status === "blocked" ? "red" : "yellow";
+  out[3] = out[3].replace(
+    /^(Status: +)([A-Z-]+)/,
+    (_, label: string, word: string) => `${label}${paint(word, verdict, options.color === true)}`,
+  );
   for (const table of doc.tables) {
     out.push("", plain(table.title) + (table.legend === "" ? "" : ` (${table.legend})`));
     out.push(

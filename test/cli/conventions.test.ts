@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump } from "../../schemas/generated/sls";
 import { startSimulator } from "../../simulator/server";
+import { shellQuote } from "../../core/shell";
 import { needs } from "../tools";
 import { INVENTORY_SCRIPT, run, SEED, tempDir, UAN_K3S, type Result } from "./exec";
 
@@ -242,6 +243,64 @@ describe("CLI conventions (built executables)", function () {
         ...FILES,
       ]);
       expect(result.stderr).to.include("--branch goes with --git-commit");
+    });
+  });
+
+  describe("at a terminal only: progress and color", function () {
+    needs(this, "script");
+
+    /** `args` run by uan-k3s on a pseudo-terminal (stdout and stderr both), as typed there. */
+    const atTerminal = (args: string[], env: Record<string, string> = {}) =>
+      run("script", ["-qec", [UAN_K3S, ...args].map(shellQuote).join(" "), "/dev/null"], {
+        TERM: "xterm",
+        ...env,
+      });
+
+    it("doctor's marks and split's verdict in color at a terminal; never with NO_COLOR, --no-color or in a pipe", async () => {
+      const doctor = ["doctor", ...FILES];
+      const [tty, noColorEnv, noColorFlag, pipe] = await Promise.all([
+        atTerminal(doctor),
+        atTerminal(doctor, { NO_COLOR: "1" }),
+        atTerminal([...doctor, "--no-color"]),
+        run(UAN_K3S, doctor, { TERM: "xterm" }),
+      ]);
+      expect(tty.stdout).to.include("\x1b[32mPASS\x1b[0m  The config file validates");
+      expect(tty.stdout).to.include("\x1b[33mWARN\x1b[0m");
+      for (const plain of [noColorEnv, noColorFlag, pipe]) {
+        expect(plain.stdout).to.include("PASS  The config file validates");
+        expect(plain.stdout).not.to.include("\x1b[");
+      }
+      const split = await atTerminal(["split", ...FILES]);
+      expect(split.stdout).to.match(/Status: {5}\x1b\[32mREADY\x1b\[0m: /);
+      const error = await atTerminal(["split", "--sls-file", "/nonexistent.json"]);
+      expect(error.stdout).to.include("uan-k3s: \x1b[31merror:\x1b[0m cannot read");
+    });
+
+    it("progress lines for API calls at a terminal, erased before the data; none in a pipe", async () => {
+      const seedSls = JSON.parse(readFileSync(SEED.sls, "utf8")) as SlsDump;
+      const groups = JSON.parse(readFileSync(SEED.hsm, "utf8")) as HsmGroup[];
+      const sim = await startSimulator({ sls: seedSls, groups, clientSecret: "s3cret" });
+      try {
+        const dir = tempDir();
+        writeFileSync(join(dir, "secret"), "s3cret", { mode: 0o600 });
+        const env = {
+          UAN_K3S_API_GATEWAY: sim.url,
+          UAN_K3S_CA_CERT: sim.caFile,
+          UAN_K3S_CLIENT_SECRET_FILE: join(dir, "secret"),
+          UAN_K3S_CACHE_TTL: "0",
+        };
+        const tty = await atTerminal(["inventory", "--graph"], env);
+        expect(tty.code, tty.stdout).to.equal(0);
+        expect(tty.stdout).to.include(`uan-k3s: GET ${sim.url}/apis/sls/v1/`);
+        // Each progress line is erased (CR, erase line) before the next output: the graph starts clean.
+        expect(tty.stdout).to.match(/\r\x1b\[2K@all:/);
+        const quiet = await atTerminal(["inventory", "--graph", "--quiet"], env);
+        expect(quiet.stdout).not.to.include("uan-k3s: GET");
+        const pipe = await run(UAN_K3S, ["inventory", "--graph"], env);
+        expect(pipe.stderr).to.equal("");
+      } finally {
+        await sim.stop();
+      }
     });
   });
 });
