@@ -203,7 +203,8 @@ function settingAt(
   pointer: string,
 ): { node: SchemaNode | undefined; description?: string } {
   let node: SchemaNode | undefined = schema;
-  let description = schema.description;
+  // The file's own description says nothing about one setting.
+  let description: string | undefined;
   for (const part of pointer.split("/").slice(1)) {
     const index = /^\d+$/.test(part);
     const parent = resolve(node, index ? "items" : "properties");

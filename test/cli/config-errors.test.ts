@@ -65,6 +65,8 @@ describe("config errors in words", () => {
       /^uan-k3s\.yaml: \(the whole file\): unknown setting "relase" \(did you mean release\?\); allowed here: sls_file, hsm_file, /,
     );
     expect(refused("frobnicate: 1\n").message).not.to.include("did you mean");
+    // The whole file's description would explain nothing: the hint is init's alone.
+    expect(typo.hint).to.equal(INIT_HINT);
   });
 
   it("an item of a list is explained by the list's description; no hint names a repository path", () => {
