@@ -107,15 +107,6 @@ export function createStderrLog(options: StderrLogOptions): Log {
   };
 }
 
-/** Warnings and notes, no detail, no progress: for a library caller that wants the basics. */
-export const stderrLog: Log = createStderrLog({
-  warnings: true,
-  info: true,
-  debug: false,
-  progress: false,
-  color: false,
-});
-
 /** Collects messages instead of printing them; for tests and for callers that report later. */
 export class MemoryLog implements Log {
   readonly warnings: string[] = [];
