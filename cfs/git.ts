@@ -284,6 +284,8 @@ async function withAskpass<T>(
 
 /** Runs git (see runProcess: no shell, no prompt, C locale) and never rejects for its exit. */
 export function runGit(args: readonly string[], options: RevisionGitOptions): Promise<RunResult> {
+  // Credentials reach git through GIT_ASKPASS, never its arguments: safe to show.
+  options.log.progress?.(`git ${args.join(" ")}`);
   return runProcess("git", args, {
     env: options.env,
     timeoutMs: options.timeoutMs ?? CFS_LAYER_DEFAULTS.gitTimeoutMs,

@@ -9,6 +9,9 @@ import { manCommand } from "./commands/man";
 import { splitCommand } from "./commands/split";
 import { subidCommand } from "./commands/subid";
 import { fail } from "./fail";
+import { addHelpFooter, seeHelp } from "./help";
+import { addOutputOptions } from "./output";
+import { writeStderr } from "../core/log";
 
 // The program and nothing else: each command (cli/commands/) owns its flags, its typed
 // options and its action, and loads the heavy modules inside the action, so that `--version`
@@ -50,8 +53,20 @@ export function buildProgram(): Command {
       "Configure UANs for K3s from SLS and HSM: inventory, subnet split, roles, CFS layer.",
     )
     .version(`uan-k3s ${version} (commit ${commit})`)
-    .showHelpAfterError();
-  for (const addCommand of COMMANDS) addCommand(program);
+    // Commands inherit this: a usage error is one line and where to read more, not the help.
+    .configureOutput({
+      outputError: (text) => writeStderr(text.replace(/^error: /, "uan-k3s: error: ")),
+    });
+  program.showHelpAfterError(seeHelp(program));
+  addHelpFooter(program, [
+    "uan-k3s init && uan-k3s doctor",
+    "uan-k3s split --kubectl --out split",
+    "uan-k3s help split",
+  ]);
+  for (const addCommand of COMMANDS) {
+    const command = addOutputOptions(addCommand(program));
+    command.showHelpAfterError(seeHelp(command));
+  }
   return program;
 }
 

@@ -37,8 +37,6 @@ export interface SourceSettings {
   readonly hostnames: HostnameMode;
   /** Which hosts the inventory serves (see inventory/scope.ts). @default "all" */
   readonly scope: InventoryScope;
-  /** Say on stderr what the inventory serves, and its notes. @default false */
-  readonly verbose: boolean;
 }
 
 type Raw = string | boolean | number | undefined;
@@ -196,14 +194,6 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
     inventoryOnly: true,
     description: "hosts served: all, k3s (K3s servers, agents, UANs) or groups a,b,c",
   },
-  {
-    key: "verbose",
-    flag: "--verbose",
-    env: ["UAN_K3S_VERBOSE"],
-    kind: "boolean",
-    inventoryOnly: true,
-    description: "say on stderr which scope the inventory serves, and its notes",
-  },
 ];
 
 /**
@@ -248,7 +238,6 @@ export const DEFAULTS = {
   refresh: false,
   hostnames: "xname",
   scope: "all",
-  verbose: false,
 } as const satisfies Partial<SourceSettings>;
 
 /**
@@ -297,9 +286,7 @@ function convert(
     case "string":
       return raw;
     case "boolean":
-      if (/^(1|true|yes|on)$/i.test(raw)) return true;
-      if (/^(0|false|no|off)$/i.test(raw)) return false;
-      throw new UserError(`${origin}: expected true or false, got ${JSON.stringify(raw)}`);
+      return booleanValue(raw, origin);
     case "integer": {
       const { min = 0, max } = setting;
       const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -315,6 +302,13 @@ function convert(
     case "scope":
       return parseScope(raw, origin);
   }
+}
+
+/** A yes/no setting as a variable spells it: 1, true, yes, on or 0, false, no, off. */
+export function booleanValue(raw: string, origin: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new UserError(`${origin}: expected true or false, got ${JSON.stringify(raw)}`);
 }
 
 /** $XDG_CACHE_HOME/uan-k3s, else ~/.cache/uan-k3s. */

@@ -174,7 +174,7 @@ export class CsmClient {
       if (reply.status >= 200 && reply.status < 300) return reply.text;
       if (reply.status === 404 && absentOk) return undefined;
       if (reply.status === 401 && !renewed && this.tokens.renew(token)) {
-        this.log.info(
+        this.log.debug?.(
           `${method} ${url}: 401 Unauthorized; getting a new token and trying once more`,
         );
         continue;
@@ -221,6 +221,7 @@ export class CsmClient {
   private async send(request: HttpRequest): Promise<HttpReply> {
     const attempts = Math.max(0, this.options.retries) + 1;
     for (let attempt = 1; ; attempt += 1) {
+      if (attempt === 1) this.log.progress?.(`${request.method} ${request.url}`);
       const outcome = await this.attempt(request);
       if ("status" in outcome && outcome.status < 500) return outcome;
       const why =
@@ -240,8 +241,12 @@ export class CsmClient {
         );
       }
       const delay = this.retryDelay(attempt);
-      this.log.info(
+      // A retry that then succeeds needs no one's attention: detail, and progress at a terminal.
+      this.log.debug?.(
         `${request.method} ${request.url}: ${why}; retry ${attempt} of ${attempts - 1} in ${delay} ms`,
+      );
+      this.log.progress?.(
+        `${request.method} ${request.url}: retry ${attempt} of ${attempts - 1} (${why})`,
       );
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

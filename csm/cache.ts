@@ -73,7 +73,7 @@ export class ResponseCache {
     }
     const ageSeconds = (this.now() - Date.parse(envelope.fetchedAt)) / 1000;
     if (!(ageSeconds >= 0 && ageSeconds < this.options.ttlSeconds)) return undefined;
-    this.log.info(
+    this.log.debug?.(
       `using the cached GET ${url} from ${Math.round(ageSeconds)} s ago (--refresh to fetch it again)`,
     );
     return { value };

@@ -11,14 +11,12 @@ const SUBNET = "The K3s subnet exists, or a split is possible and safe";
 export function checkNetwork(
   system: SystemData | undefined,
   inventory: Inventory | undefined,
+  notRead: string,
   /** The config file's sls_can_metallb_fullname. */
   k3sFullName?: string,
 ): Check[] {
   if (system === undefined) {
-    return [
-      skip("network", NETWORK, "SLS could not be read"),
-      skip("k3s-subnet", SUBNET, "SLS could not be read"),
-    ];
+    return [skip("network", NETWORK, notRead), skip("k3s-subnet", SUBNET, notRead)];
   }
   const route = systemDefaultRoute(system.sls.networks);
   return [userNetwork(route), k3sSubnet(system, inventory, route, k3sFullName)];
@@ -31,14 +29,14 @@ function userNetwork(route: string | undefined): Check {
       "network",
       NETWORK,
       "SLS has no BICAN network (pre-CSM 1.2)",
-      "Pass --network CAN (or CHN) to uan-k3s split.",
+      "uan-k3s split --network CAN   # or --network CHN",
     );
   }
   return fail(
     "network",
     NETWORK,
     `BICAN's SystemDefaultRoute is ${route}; the K3s ingress needs CAN or CHN`,
-    "Pass --network CAN or CHN to uan-k3s split.",
+    "uan-k3s split --network CAN   # or --network CHN",
   );
 }
 
@@ -71,14 +69,14 @@ function k3sSubnet(
         "k3s-subnet",
         SUBNET,
         `not split yet, and ${conflicts.length} address(es) in ${plan.k3s.CIDR} are in use: ${conflicts[0]?.message ?? ""}`,
-        "Run uan-k3s split to see every conflict.",
+        "uan-k3s split --kubectl   # the report lists every conflict",
       );
     }
     return warn(
       "k3s-subnet",
       SUBNET,
       `not split yet; SLS has nothing in ${plan.k3s.CIDR}, so the split is possible (Kubernetes not checked here)`,
-      "Run uan-k3s split --kubectl, then --apply --yes.",
+      "uan-k3s split --kubectl --out split   # then, if it says READY: uan-k3s split --kubectl --apply --yes",
     );
   } catch (error) {
     return failure("k3s-subnet", SUBNET, error);

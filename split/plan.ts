@@ -201,6 +201,7 @@ export function planSplit(
   });
 
   warnings.push(...hazardWarnings(net, networkAfter, planned));
+  notes.push(...defaultNameNote(net, planned));
   const gateway = original.Gateway === undefined ? undefined : parseIpv4(original.Gateway);
   if (gateway !== undefined && !contains(lowerCidr, gateway)) {
     warnings.push(
@@ -407,6 +408,7 @@ function alreadySplit(
 ): AlreadySplit {
   const cidr = readCidr(net, k3s, within, notes);
   warnings.push(...hazardWarnings(net, network, k3s));
+  notes.push(...defaultNameNote(net, k3s));
   const subnets = subnetsOf(network);
   const original = findSubnet(network, originalFullName);
   let csmPool: CsmPool | undefined;
@@ -432,12 +434,26 @@ function alreadySplit(
   };
 }
 
+const METALLB_NAME_HAZARD =
+  "CSM tooling makes every subnet whose Name contains metallb a CSM MetalLB pool when it rebuilds its configuration, which would put the K3s range back into CSM's pools.";
+
+/** The note on the seed's default Name, which contains "metallb" (see hazardWarnings). */
+function defaultNameNote(net: UserNetwork, k3s: SlsSubnet): string[] {
+  return k3s.Name === splitDefaults(net, undefined).k3sName
+    ? [
+        `The K3s subnet's Name ${JSON.stringify(k3s.Name)} is the seed procedure's. Like any Name containing "metallb", ${METALLB_NAME_HAZARD} Before rebuilding CSM's MetalLB configuration, rename it (e.g. --k3s-name ${net.toLowerCase()}_k3s_address_pool for a new split).`,
+      ]
+    : [];
+}
+
 /** Hazards of the network as it will be (or already is) with its K3s subnet. */
 function hazardWarnings(net: UserNetwork, network: SlsNetwork, k3s: SlsSubnet): string[] {
   const warnings: string[] = [];
-  if (/metallb/i.test(k3s.Name)) {
+  // The seed's own Name contains "metallb" too: choosing it is no mistake, so it is explained
+  // once, in the report's notes, rather than warned about on every run.
+  if (/metallb/i.test(k3s.Name) && k3s.Name !== splitDefaults(net, undefined).k3sName) {
     warnings.push(
-      `The K3s subnet's Name ${JSON.stringify(k3s.Name)} contains "metallb": CSM tooling makes every subnet whose Name contains metallb a CSM MetalLB pool when it rebuilds its configuration, which would put the K3s range back into CSM's pools. Choose a Name without it, e.g. ${net.toLowerCase()}_k3s_address_pool.`,
+      `The K3s subnet's Name ${JSON.stringify(k3s.Name)} contains "metallb": ${METALLB_NAME_HAZARD} Choose a Name without it, e.g. ${net.toLowerCase()}_k3s_address_pool.`,
     );
   }
   const pools = subnetsOf(network).filter((subnet) => subnet.Name !== BOOTSTRAP_SUBNET_NAME);

@@ -33,6 +33,8 @@ export const TOOLS = {
   rpmbuild: { package: "rpm" },
   // Debian's podman recommends crun, which fails here (cgroups in hybrid mode): runc runs.
   runc: { package: "runc" },
+  // A pseudo-terminal for the tests of what uan-k3s does only at a terminal (progress, color).
+  script: { package: "bsdutils" },
   ssh: { package: "openssh-client" },
   "ssh-keygen": { package: "openssh-client" },
   sshd: { package: "openssh-server", at: "/usr/sbin/sshd" },

@@ -2,10 +2,12 @@ import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { UserError } from "../../core/errors";
 import { writeFileAtomic } from "../../core/fs";
-import { stderrLog, type Log } from "../../core/log";
+import { writeStdout, type Log } from "../../core/log";
 import { checkCleartext } from "../../core/secrets";
 import type { CfsApiVersion, CfsBase, RevisionSource } from "../../cfs";
 import { addSourceOptions, type FlagsFor } from "../flags";
+import { addHelpFooter } from "../help";
+import { commandLog } from "../output";
 import { loadSettings, type SourceSettings } from "../settings";
 import { apiOptions } from "../sources";
 
@@ -27,7 +29,8 @@ export interface CfsLayerOptions {
   readonly baseName?: string;
   /** @default "json" */
   readonly format: "json" | "bootprep";
-  readonly out?: string;
+  /** Write what is printed to this file instead of stdout. */
+  readonly output?: string;
   /** Write the configuration `name` to CFS; a dry run with a diff unless `yes`. */
   readonly apply: boolean;
   readonly name?: string;
@@ -42,16 +45,19 @@ export interface CfsLayerOptions {
   readonly vcsCredentials?: string;
 }
 
-type CfsLayerFlags = FlagsFor<CfsLayerOptions, "api" | "format">;
+type CfsLayerFlags = FlagsFor<CfsLayerOptions, "api" | "format"> & {
+  /** Deprecated spelling of --output: --out names a directory on every other command. */
+  readonly out?: string;
+};
 
 /** `uan-k3s cfs-layer`: the K3s layer in a CFS configuration, printed or applied. */
 export function cfsLayerCommand(program: Command): Command {
-  return addSourceOptions(
+  const command = addSourceOptions(
     program
       .command("cfs-layer")
       .description("ensure the k3s.yml layer in a CFS configuration: print it, or apply it")
       .option("--commit <sha>", "the uan-config-management commit the layer runs")
-      .option("--repo <dir>", "use HEAD of this checkout (where gen-roles --commit wrote)")
+      .option("--repo <dir>", "use HEAD of this checkout (where gen-roles --git-commit wrote)")
       .option("--branch <name>", "resolve this branch on the VCS remote (git ls-remote)")
       .option("--allow-dirty", "with --repo: use HEAD though tracked files are modified (warns)")
       .option("--keep-branch", "with --branch: send the branch and let CFS resolve it (v3 only)")
@@ -75,11 +81,12 @@ export function cfsLayerCommand(program: Command): Command {
       )
       .option("--base-name <name>", "start from this configuration in CFS")
       .addOption(
-        new Option("--format <format>", "what to print")
+        new Option("-o, --format <format>", "what to print")
           .choices(["json", "bootprep"])
           .default("json"),
       )
-      .option("--out <file>", "write it to this file (atomically) instead of stdout")
+      .option("--output <file>", "write it to this file (atomically) instead of stdout")
+      .addOption(new Option("--out <file>").hideHelp())
       .option(
         "--name <configuration>",
         "the CFS configuration to write with --apply (or to name in bootprep)",
@@ -101,6 +108,8 @@ export function cfsLayerCommand(program: Command): Command {
         "VCS username and password (else VCS_USERNAME / VCS_PASSWORD)",
       ),
   ).action(async (flags: CfsLayerFlags) => {
+    const log = commandLog(flags, process.env);
+    if (flags.out !== undefined) log.warn("--out FILE is deprecated here; use --output FILE");
     const { settings } = loadSettings(flags, process.env);
     await runCfsLayer(
       {
@@ -116,7 +125,7 @@ export function cfsLayerCommand(program: Command): Command {
         baseFile: flags.baseFile,
         baseName: flags.baseName,
         format: flags.format,
-        out: flags.out,
+        output: flags.output ?? flags.out,
         apply: flags.apply === true,
         name: flags.name,
         yes: flags.yes === true,
@@ -128,10 +137,17 @@ export function cfsLayerCommand(program: Command): Command {
       },
       settings,
       process.env,
-      stderrLog,
-      (output) => process.stdout.write(output),
+      log,
+      writeStdout,
     );
   });
+  return addHelpFooter(command, [
+    "uan-k3s cfs-layer --repo uan-config-management            # the layer for HEAD, as JSON",
+    "uan-k3s cfs-layer --commit 2f1c0e9d4b8a --base-name uan-config -o json",
+    "uan-k3s cfs-layer --branch integration-2.6 -o bootprep --name uan-config",
+    "uan-k3s cfs-layer --repo uan-config-management --apply --name uan-config         # the diff",
+    "uan-k3s cfs-layer --repo uan-config-management --apply --name uan-config --yes   # write",
+  ]);
 }
 
 /** The K3s layer, ensured in a configuration, printed or applied. */
@@ -200,9 +216,9 @@ async function runCfsLayer(
     options.format === "bootprep"
       ? cfs.bootprepYaml(options.name as string, plan.body)
       : cfs.configurationJson(plan.body);
-  if (options.out !== undefined) {
-    writeFileAtomic(resolve(options.out), rendered);
-    log.info(`wrote ${resolve(options.out)}`);
+  if (options.output !== undefined) {
+    writeFileAtomic(resolve(options.output), rendered);
+    log.info(`wrote ${resolve(options.output)}`);
   } else if (!options.apply) {
     write(rendered);
   }
@@ -268,7 +284,7 @@ function revisionFrom(options: CfsLayerOptions): RevisionSource {
   if (given.length !== 1) {
     throw new UserError(
       "give exactly one of --commit SHA, --repo DIR or --branch NAME",
-      "--repo reads HEAD of the checkout gen-roles --commit wrote to; --branch resolves the branch on the VCS remote.",
+      "--repo reads HEAD of the checkout gen-roles --git-commit wrote to; --branch resolves the branch on the VCS remote.",
     );
   }
   if (options.keepBranch && options.branch === undefined)

@@ -1,9 +1,11 @@
 import { resolve } from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { UserError } from "../../core/errors";
-import { stderrLog, type Log } from "../../core/log";
+import { writeStdout, type Log } from "../../core/log";
 import type { LoadedConfig } from "../config";
 import { addSourceOptions, type FlagsFor } from "../flags";
+import { addHelpFooter } from "../help";
+import { commandLog } from "../output";
 import { loadSettings, type SourceSettings } from "../settings";
 
 export interface GenRolesOptions {
@@ -25,11 +27,15 @@ export interface GenRolesOptions {
   readonly branch?: string;
 }
 
-type GenRolesFlags = FlagsFor<GenRolesOptions, "out">;
+type GenRolesFlags = FlagsFor<Omit<GenRolesOptions, "commit">, "out"> & {
+  readonly gitCommit?: true;
+  /** Deprecated spelling of --git-commit: --commit takes a SHA on cfs-layer. */
+  readonly commit?: true;
+};
 
 /** `uan-k3s gen-roles`: the generated tree, written into a uan-config-management checkout. */
 export function genRolesCommand(program: Command): Command {
-  return addSourceOptions(
+  const command = addSourceOptions(
     program
       .command("gen-roles")
       .description("write k3s.yml, vars/ and the uan_* roles into a uan-config-management checkout")
@@ -49,12 +55,15 @@ export function genRolesCommand(program: Command): Command {
       )
       .option("--check", "write nothing; exit 1 if the tree would change")
       .option("--diff", "write nothing; print a unified diff of what would change")
-      .option("--commit", "commit the result in the checkout and print the SHA")
+      .option("--git-commit", "commit the result in the checkout and print the SHA")
+      .addOption(new Option("--commit").hideHelp())
       .option(
         "--branch <name>",
-        "with --commit: the branch to commit on (e.g. integration-<version>)",
+        "with --git-commit: the branch to commit on (e.g. integration-<version>)",
       ),
   ).action(async (flags: GenRolesFlags) => {
+    const log = commandLog(flags, process.env);
+    if (flags.commit === true) log.warn("--commit is deprecated here; use --git-commit");
     const { config, settings } = loadSettings(flags, process.env);
     await runGenRoles(
       {
@@ -64,15 +73,20 @@ export function genRolesCommand(program: Command): Command {
         backupDir: flags.backupDir,
         check: flags.check === true,
         diff: flags.diff === true,
-        commit: flags.commit === true,
+        commit: flags.gitCommit === true || flags.commit === true,
         branch: flags.branch,
       },
       settings,
       config,
-      stderrLog,
-      (text) => process.stdout.write(text),
+      log,
+      writeStdout,
     );
   });
+  return addHelpFooter(command, [
+    "uan-k3s gen-roles --out uan-config-management",
+    "uan-k3s gen-roles --out uan-config-management --check     # exit 1 if it would change",
+    "uan-k3s gen-roles --out uan-config-management --git-commit --branch integration-2.6",
+  ]);
 }
 
 /** The pipeline: loadSls → buildInventory → buildRoleModel → renderRoles → writeTree. */
@@ -154,7 +168,7 @@ const WRITING_FLAGS = {
 
 function checkFlags(options: GenRolesOptions): void {
   if (options.branch !== undefined && !options.commit)
-    throw new UserError("--branch goes with --commit");
+    throw new UserError("--branch goes with --git-commit");
   const readOnly = options.check ? "--check" : options.diff ? "--diff" : undefined;
   if (readOnly === undefined) return;
   for (const [key, flag] of Object.entries(WRITING_FLAGS)) {

@@ -3,9 +3,11 @@ import { Option, type Command } from "commander";
 import { isUserError, UserError } from "../../core/errors";
 import { readTextFile } from "../../core/fs";
 import { parseJson } from "../../core/json";
-import { stderrLog, type Log } from "../../core/log";
+import { writeStdout, type Log } from "../../core/log";
 import type { K8sServiceList, SlsWriteOutcome, SplitOptions, SplitPlanned } from "../../split";
-import { addSourceOptions, rerunArgs, type FlagsFor } from "../flags";
+import { addSourceOptions, networkOption, rerunArgs, type FlagsFor } from "../flags";
+import { addHelpFooter } from "../help";
+import { commandLog, stdoutColor } from "../output";
 import { CONFIG_SETTING, loadSettings, SOURCE_SETTINGS, type SourceSettings } from "../settings";
 import { apiOptions, openSources } from "../sources";
 
@@ -35,6 +37,8 @@ export interface SplitCommandOptions extends SplitOptions {
   readonly backupDir?: string;
   /** The flags of this run that pick the data and the names, for the next steps' commands. */
   readonly rerunArgs: readonly string[];
+  /** Color the status word (stdout is a terminal, and neither NO_COLOR nor --no-color). */
+  readonly color?: boolean;
 }
 
 type SplitFlags = FlagsFor<Omit<SplitCommandOptions, "rerunArgs">, "format"> & {
@@ -54,18 +58,13 @@ const RERUN_KEYS = [
 
 /** `uan-k3s split`, and `split --restore BACKUP`. */
 export function splitCommand(program: Command): Command {
-  return addSourceOptions(
+  const command = addSourceOptions(
     program
       .command("split")
       .description(
         'plan the "<NET> Dynamic MetalLB K3s" subnet, prove its addresses are free, report, and apply it to SLS',
       )
-      .addOption(
-        new Option("--network <name>", "CAN or CHN (default: BICAN's SystemDefaultRoute)").choices([
-          "CAN",
-          "CHN",
-        ]),
-      )
+      .addOption(networkOption("CAN or CHN, any case (default: BICAN's SystemDefaultRoute)"))
       .option("--subnet <fullname>", 'the subnet to split (default: "<NET> Dynamic MetalLB")')
       .option(
         "--k3s-full-name <name>",
@@ -93,7 +92,7 @@ export function splitCommand(program: Command): Command {
         "kubectl get cm metallb -n metallb-system -o yaml, saved (CSM <= 1.6)",
       )
       .addOption(
-        new Option("--format <format>", "stdout report format")
+        new Option("-o, --format <format>", "stdout report format")
           .choices(["text", "json"])
           .default("text"),
       )
@@ -112,12 +111,12 @@ export function splitCommand(program: Command): Command {
         "put a backup of the network back into SLS (without --yes: show what it would change)",
       ),
   ).action(async (flags: SplitFlags, command: Command) => {
+    const log = commandLog(flags, process.env);
     const { config, settings } = loadSettings(flags, process.env);
-    const write = (text: string): void => void process.stdout.write(text);
     if (flags.restore !== undefined) {
       checkRestoreFlags(flags.restore, flags);
       const restore = { yes: flags.yes === true, format: flags.format };
-      return runRestore(flags.restore, restore, settings, stderrLog, write);
+      return runRestore(flags.restore, restore, settings, log, writeStdout);
     }
     await runSplit(
       {
@@ -137,12 +136,25 @@ export function splitCommand(program: Command): Command {
         skipLiveCheck: flags.skipLiveCheck === true,
         backupDir: flags.backupDir,
         rerunArgs: rerunArgs(command, RERUN_KEYS),
+        color: stdoutColor(flags, process.env),
       },
       settings,
-      stderrLog,
-      write,
+      log,
+      writeStdout,
     );
   });
+  return addHelpFooter(
+    command,
+    [
+      "uan-k3s split --sls-file sls.json --services services.json   # the plan, from files",
+      "uan-k3s split --kubectl --out split                           # the plan and its files",
+      "uan-k3s split --network chn --kubectl -o json",
+      "uan-k3s split --kubectl --apply          # dry run: what would be written",
+      "uan-k3s split --kubectl --apply --yes    # backup, PUT, verify; prints the undo",
+      "uan-k3s split --restore sls-CAN-backup-20250417T121043Z.json --yes",
+    ],
+    [[3, "blocked: an address of the K3s range is in use (the report says which)"]],
+  );
 }
 
 /** The flags that only make sense together, checked before anything is read or written. */
@@ -218,7 +230,7 @@ async function runSplit(
   const { sls } = openSources(fresh, log);
   const data = await sls.load();
   const plan = split.planSplit(data.networks, options);
-  const services = await readServices(options, split.parseServices);
+  const services = await readServices(options, split.parseServices, log);
   const check = split.findConflicts(plan, services?.list);
   const outDir = options.out === undefined ? undefined : resolve(options.out);
   const configMap =
@@ -258,7 +270,11 @@ async function runSplit(
   const writing = options.apply && options.yes && plan.kind === "split" && !blocked;
   // About to write, the plan was shown by the dry run; stdout then says what was done.
   if (!writing) {
-    write(options.format === "json" ? split.renderJson(report) : split.renderText(report));
+    write(
+      options.format === "json"
+        ? split.renderJson(report)
+        : split.renderText(report, { color: options.color }),
+    );
   }
   if (outDir !== undefined && files !== undefined) {
     const { written, removed } = split.writeArtifacts(outDir, files);
@@ -398,6 +414,7 @@ const KUBECTL_ARGS = ["get", "services", "-A", "-o", "json"];
 async function readServices(
   options: SplitCommandOptions,
   parse: (data: unknown, origin: string) => K8sServiceList,
+  log: Log,
 ): Promise<{ list: K8sServiceList; origin: string } | undefined> {
   if (options.services !== undefined) {
     const text = readTextFile(options.services, "Kubernetes services file");
@@ -415,6 +432,7 @@ async function readServices(
     );
   // Loaded here: node:child_process alone would cost every `--version` a few milliseconds.
   const { DEFAULT_TIMEOUT_MS, runProcess } = await import("../../core/subprocess");
+  log.progress?.(command);
   // The whole cluster's services in one document: far beyond runProcess's default buffer.
   const result = await runProcess("kubectl", KUBECTL_ARGS, {
     maxBuffer: 256 * 1024 * 1024,

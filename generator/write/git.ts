@@ -32,7 +32,7 @@ export interface CommitResult {
 
 const BEFORE_WRITING = "Fix what git reports and re-run; nothing was written.";
 const AFTER_WRITING =
-  "Fix what git reports, then re-run with --commit (or commit by hand): the files are " +
+  "Fix what git reports, then re-run with --git-commit (or commit by hand): the files are " +
   "written, only the commit is missing.";
 
 /** Used only when git has no identity configured; the repository's config is never changed. */
@@ -169,15 +169,18 @@ async function gitIn(dir: string, options: WorkTreeGitOptions, hint: string): Pr
   const root = resolve(dir);
   const notWorkTree = (why: string): UserError =>
     new UserError(
-      `--commit needs --out to be the top of a git work tree; ${root} ${why}`,
+      `--git-commit needs --out to be the top of a git work tree; ${root} ${why}`,
       "Clone uan-config-management (git clone https://api-gw-service-nmn.local/vcs/cray/" +
-        "uan-config-management.git) and point --out at it, or leave out --commit.",
+        "uan-config-management.git) and point --out at it, or leave out --git-commit.",
     );
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw notWorkTree("is not a directory");
   }
   const env = options.env ?? process.env;
-  const run = (cwd: string, args: readonly string[], override = env) => runGit(cwd, args, override);
+  const run = (cwd: string, args: readonly string[], override = env) => {
+    options.log.progress?.(`git ${args.filter((arg) => arg !== "--literal-pathspecs").join(" ")}`);
+    return runGit(cwd, args, override);
+  };
   const top = await run(root, ["rev-parse", "--show-toplevel"]);
   if (top.code !== 0) throw notWorkTree("is not in one");
   const topLevel = top.stdout.replace(/\n$/, "");
@@ -201,7 +204,11 @@ async function gitIn(dir: string, options: WorkTreeGitOptions, hint: string): Pr
 }
 
 function runGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return runProcess("git", args, { cwd, env, installHint: "Install git, or leave out --commit." });
+  return runProcess("git", args, {
+    cwd,
+    env,
+    installHint: "Install git, or leave out --git-commit.",
+  });
 }
 
 /**
@@ -233,7 +240,7 @@ async function switchBranch(
     throw new UserError(
       `branch ${branch} exists at another commit than the one checked out, and the files ` +
         "were written against the checked-out one; nothing was committed",
-      `Check out ${branch} before gen-roles writes (run it with --branch ${branch} --commit), ` +
+      `Check out ${branch} before gen-roles writes (run it with --branch ${branch} --git-commit), ` +
         `or commit the files where they are.`,
     );
   }

@@ -7,9 +7,9 @@
  *   renderDiff(out, plan);                           // --diff
  *   assertWritable(plan, { force, takeOver });       // refuses before any change
  *   const result = applyWrite(out, plan, options);   // one change: the whole tree or none
- *   await commitTree(out, result, { branch, log });  // --commit
+ *   await commitTree(out, result, { branch, log });  // --git-commit
  *
- * With --commit --branch, plan with planForBranch (the branch's files, nothing checked out)
+ * With --git-commit --branch, plan with planForBranch (the branch's files, nothing checked out)
  * and call checkCommittable, so any refusal comes before a git change; then checkoutBranch
  * and plan again before applyWrite.
  */

@@ -201,7 +201,8 @@ describe("real Ansible never runs SLS or HSM data as code", function () {
     const file = join(dir, "inventory.yml");
     const exported = await run(UAN_K3S, [
       "inventory",
-      "--export",
+      "--list",
+      "--format",
       "yaml",
       "--output",
       file,

@@ -242,7 +242,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
         "gen-roles",
         "--out",
         repo,
-        "--commit",
+        "--git-commit",
         "--branch",
         "integration-2.6",
         "--sls-file",
@@ -255,7 +255,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
       return { repo, sha: result.stdout.trim() };
     }
 
-    it("gen-roles --commit, push, then cfs-layer --repo --apply --create --yes stores the layer at that commit", async () => {
+    it("gen-roles --git-commit, push, then cfs-layer --repo --apply --create --yes stores the layer at that commit", async () => {
       const { repo, sha } = await generated(true);
       const backups = tempDir();
       const apply = (...extra: string[]): string[] => [

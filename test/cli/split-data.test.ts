@@ -103,10 +103,10 @@ describe("a K3s subnet split under --k3s-full-name, found again by every command
     expect(report.k3s.fullName).to.equal("UAI Pool");
   });
 
-  it("gen-roles writes its range into vars/uan_helm.yml and says where it came from", async () => {
+  it("gen-roles writes its range into vars/uan_helm.yml and says where it came from (--verbose)", async () => {
     const { dir, sls } = splitSeed();
     const out = join(dir, "roles");
-    const result = await run(UAN_K3S, ["gen-roles", "--sls-file", sls, "--out", out]);
+    const result = await run(UAN_K3S, ["gen-roles", "--sls-file", sls, "--out", out, "--verbose"]);
     expect(result.code, result.stderr).to.equal(0);
     const helm = readFileSync(join(out, "vars", "uan_helm.yml"), "utf8");
     expect(helm).to.include("metallb_ipaddresspool_range_start: 10.102.20.225");

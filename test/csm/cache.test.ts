@@ -35,7 +35,7 @@ describe("CSM API response cache", function () {
     h.sim.requests.length = 0;
     await load(h, withCache());
     expect(h.sim.requests).to.deep.equal([]);
-    expect(h.log.infos.filter((line) => line.startsWith("using the cached GET "))).to.have.length(
+    expect(h.log.debugs.filter((line) => line.startsWith("using the cached GET "))).to.have.length(
       3,
     );
   });

@@ -40,6 +40,10 @@ function chnSystem(dynamic: Partial<SlsSubnet> = {}): Map<string, SlsNetwork> {
   );
 }
 
+/** The note every split with the seed's default K3s Name carries, once. */
+const seedNameNote = (net: "can" | "chn"): string =>
+  `The K3s subnet's Name "${net}_metallb_k3s_address_pool" is the seed procedure's. Like any Name containing "metallb", CSM tooling makes every subnet whose Name contains metallb a CSM MetalLB pool when it rebuilds its configuration, which would put the K3s range back into CSM's pools. Before rebuilding CSM's MetalLB configuration, rename it (e.g. --k3s-name ${net}_k3s_address_pool for a new split).`;
+
 describe("planSplit", () => {
   describe("the seed's example", () => {
     const plan = expectSplit(planSplit(seedSystem()));
@@ -82,7 +86,7 @@ describe("planSplit", () => {
     });
 
     it("says where the network came from", () => {
-      expect(plan.notes).to.deep.equal(["Using CAN, BICAN's SystemDefaultRoute."]);
+      expect(plan.notes[0]).to.equal("Using CAN, BICAN's SystemDefaultRoute.");
     });
 
     it("changes only Subnets[] of the network, placing the K3s subnet right after the original", () => {
@@ -180,7 +184,7 @@ describe("planSplit", () => {
       expect(plan.k3s.MetalLBPoolName).to.equal("customer-access-k3s");
       expect(plan.lower).not.to.have.property("MetalLBPoolName");
       expect(plan.csmPool.name).to.equal("customer-access");
-      expect(plan.notes).to.deep.equal([]);
+      expect(plan.notes).to.deep.equal([seedNameNote("can")]);
     });
 
     for (const route of ["CMN", "HSN", "can"]) {
@@ -208,6 +212,7 @@ describe("planSplit", () => {
       expect(plan.net).to.equal("CHN");
       expect(plan.notes).to.deep.equal([
         "Using CHN as asked, although BICAN's SystemDefaultRoute is CAN.",
+        seedNameNote("chn"),
       ]);
     });
 
@@ -415,10 +420,19 @@ describe("planSplit", () => {
 
   describe("hazard warnings", () => {
     it("warns that a Name containing metallb goes back to CSM, suggesting one without", () => {
-      const { warnings } = planSplit(seedSystem());
+      const { warnings } = planSplit(seedSystem(), { k3sName: "k3s_metallb_pool" });
       const warning = warnings.find((text) => text.includes('contains "metallb"'));
-      expect(warning).to.include('"can_metallb_k3s_address_pool"');
+      expect(warning).to.include('"k3s_metallb_pool"');
       expect(warning).to.include("e.g. can_k3s_address_pool");
+    });
+
+    it("explains the hazard of the seed's own Name once, as a note, not as a warning", () => {
+      const { warnings, notes } = planSplit(seedSystem());
+      expect(warnings.join("\n")).not.to.include("metallb a CSM MetalLB pool");
+      const explained = notes.filter((note) => note.includes("a CSM MetalLB pool"));
+      expect(explained).to.have.length(1);
+      expect(explained[0]).to.include('"can_metallb_k3s_address_pool" is the seed procedure\'s');
+      expect(explained[0]).to.include("--k3s-name can_k3s_address_pool");
     });
 
     it("does not warn about a Name without metallb", () => {

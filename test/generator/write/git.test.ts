@@ -55,7 +55,7 @@ function hpeRepo(identity = true): Repo {
   return repo;
 }
 
-/** What `uan-k3s gen-roles --commit [--branch B] [--force]` does, in the order it does it. */
+/** What `uan-k3s gen-roles --git-commit [--branch B] [--force]` does, in the order it does it. */
 async function genRoles(
   repo: Repo,
   files: FileMap,
@@ -136,7 +136,7 @@ describe("write: commitTree", function () {
     expect(repo.git("status", "--porcelain")).to.equal("");
   });
 
-  it("commits files an earlier run wrote without --commit", async () => {
+  it("commits files an earlier run wrote without --git-commit", async () => {
     const repo = hpeRepo();
     const { dir } = repo;
     applyWrite(dir, planWrite(dir, rendered()), { force: true, backupDir: tempDir() });
