@@ -11,6 +11,7 @@ import { subidCommand } from "./commands/subid";
 import { fail } from "./fail";
 import { addHelpFooter, seeHelp } from "./help";
 import { addOutputOptions } from "./output";
+import { versionText } from "./version";
 import { writeStderr } from "../core/log";
 
 // The program and nothing else: each command (cli/commands/) owns its flags, its typed
@@ -30,29 +31,12 @@ const COMMANDS = [
   manCommand,
 ] as const;
 
-/** What `npm run build` records in dist/build-info.json (packaging/build-info.ts). */
-export interface BuildInfo {
-  readonly version: string;
-  /** The commit's full SHA, "+dirty" when tracked files differ from it; "unknown" outside git. */
-  readonly commit: string;
-}
-
-/**
- * The version and commit this code was built from. A plain require, not a read of a path, so
- * that the single executable's bundle carries it.
- */
-export function builtFrom(): BuildInfo {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require("../build-info.json") as BuildInfo;
-}
-
 export function buildProgram(): Command {
-  const { version, commit } = builtFrom();
   const program = new Command("uan-k3s")
     .description(
       "Configure UANs for K3s from SLS and HSM: inventory, subnet split, roles, CFS layer.",
     )
-    .version(`uan-k3s ${version} (commit ${commit})`)
+    .version(versionText())
     // Commands inherit this: a usage error is one line and where to read more, not the help.
     .configureOutput({
       outputError: (text) => writeStderr(text.replace(/^error: /, "uan-k3s: error: ")),

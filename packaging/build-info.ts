@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import type { BuildInfo } from "../cli/main";
+import type { BuildInfo } from "../cli/version";
 import { writeFileAtomic } from "../core/fs";
 import { projectPath } from "../core/paths";
 import { runProcess } from "../core/subprocess";

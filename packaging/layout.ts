@@ -1,4 +1,4 @@
-import type { BuildInfo } from "../cli/main";
+import type { BuildInfo } from "../cli/version";
 
 /**
  * What the release build's steps share, and the names the single executable's entry

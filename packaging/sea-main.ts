@@ -15,5 +15,5 @@ embedPackageFiles(() => JSON.parse(getAsset(PACKAGE_FILES_ASSET, "utf8")) as Pac
 if (basename(process.argv0) === INVENTORY_COMMAND) {
   (require("../cli/inventory-script") as typeof import("../cli/inventory-script")).run();
 } else {
-  (require("../cli/main") as typeof import("../cli/main")).run();
+  (require("../cli/entry") as typeof import("../cli/entry")).run();
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BuildInfo } from "../../cli/main";
+import type { BuildInfo } from "../../cli/version";
 import { projectPath } from "../../core/paths";
 import { readBuildInfo } from "../../packaging/build-info";
 import { run, tempDir, UAN_K3S } from "../cli/exec";
