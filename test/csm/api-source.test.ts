@@ -48,15 +48,15 @@ describe("CSM API sources", function () {
     }
   });
 
-  it("reads an empty SLS (null for networks and nodes) as no networks and no nodes, never an error", async () => {
+  it("reads the real server's null for an empty SLS, and says SLS holds no networks", async () => {
     const { Networks, Hardware } = h.sim.state.sls;
     h.sim.state.sls.Networks = {};
     h.sim.state.sls.Hardware = {};
     try {
-      const data = await createApiSources(h.options(), h.log).sls.load();
-      expect(data.networks).to.be.instanceOf(Map);
-      expect(data.networks.size).to.equal(0);
-      expect(data.nodes).to.deep.equal([]);
+      const error = await h.failure(createApiSources(h.options(), h.log).sls.load());
+      expect(error.message).to.equal(
+        `SLS holds no networks: GET ${h.sim.url}/apis/sls/v1/networks answered null.`,
+      );
     } finally {
       Object.assign(h.sim.state.sls, { Networks, Hardware });
     }

@@ -464,8 +464,9 @@ describe("renderText", () => {
       {
         k3sFullName:
           "CAN Dynamic MetalLB K3s for the user access instances of the whole big system",
-        k3sName: "can_k3s_user_access_instances_address_pool_for_the_whole_big_system_of_this_site",
-        k3sPoolName: "customer-access-k3s-user-access-instances-of-the-whole-big-system-here",
+        // The longest names CSM's patterns allow (63 characters each).
+        k3sName: "can_k3s_user_access_instances_address_pool_for_the_whole_system",
+        k3sPoolName: "customer-access-k3s-user-access-instances-of-the-whole-system-x",
       },
     ],
   ] as const) {
