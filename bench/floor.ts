@@ -1,10 +1,11 @@
 /**
  * The benchmark's floor: the least a plain Node script must do to print the same kind of
  * inventory as `uan-k3s-inventory --list`. It reads and parses the SLS dump and the HSM groups,
- * groups nodes by `<Role>` and `<Role>_<SubRole>` and by HSM label, sorts hosts the way ours
- * does (naturally), builds the same core hostvars and prints one JSON document.
- * No shortcuts (it parses everything and sorts), no extras (no schema validation, no
- * addresses, no warnings), and no project imports, so that its startup is plain Node's.
+ * groups nodes by `<Role>` and `<Role>_<SubRole>` and by HSM label, builds the same core
+ * hostvars and prints one JSON document, hosts in the order the dump lists them (issue 12's
+ * floor: no sorting beyond insertion order; ours sorts naturally within that budget).
+ * No shortcuts (it parses everything), no extras (no schema validation, no addresses, no
+ * warnings, no unsafe marking), and no project imports, so that its startup is plain Node's.
  *
  * usage: node dist/bench/floor.js SLS_FILE HSM_FILE
  */
@@ -29,18 +30,6 @@ interface HostVars {
   subrole?: string;
   nid?: number;
   cray_cfs_image: boolean;
-}
-
-/** A key whose plain order is natural order: digit runs zero-padded to one width. */
-function naturalKey(name: string): string {
-  return name.replace(/\d+/g, (digits) => digits.padStart(12, "0"));
-}
-
-function sortNaturally(names: Iterable<string>): string[] {
-  return [...names]
-    .map((name) => [naturalKey(name), name] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, name]) => name);
 }
 
 function main(slsFile: string, hsmFile: string): void {
@@ -80,12 +69,8 @@ function main(slsFile: string, hsmFile: string): void {
   }
 
   const document: Record<string, unknown> = {};
-  for (const name of [...groups.keys()].sort()) {
-    document[name] = { hosts: sortNaturally(groups.get(name) as string[]) };
-  }
-  const sortedVars: Record<string, HostVars> = {};
-  for (const host of sortNaturally(hostvars.keys())) sortedVars[host] = hostvars.get(host)!;
-  document._meta = { hostvars: sortedVars };
+  for (const [name, hosts] of groups) document[name] = { hosts };
+  document._meta = { hostvars: Object.fromEntries(hostvars) };
   process.stdout.write(`${JSON.stringify(document)}\n`);
 }
 

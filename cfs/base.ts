@@ -1,6 +1,7 @@
 import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
 import { parseJson } from "../core/json";
+import { printable } from "../core/text";
 import { MAX_CONFIGURATION_NAME, type CfsApiVersion } from "./defaults";
 import { isJsonObject, type JsonObject } from "./spelling";
 
@@ -27,11 +28,19 @@ export function configurationPath(version: CfsApiVersion, name: string): string 
   return `/apis/cfs/${version}/configurations/${encodeURIComponent(name)}`;
 }
 
-/** Refuses a configuration name that CFS (or the gateway in front of it) would refuse. */
+/**
+ * The configuration names uan-k3s sends: what CSM's own configurations use (uan-config-2.6.0,
+ * management-23.7.0). The name is a URL path segment: `..`, `/`, `?`, `#`, `%` or a space would
+ * change which URL is written (`--name ..` would PUT to /apis/cfs/v3/), so none may pass.
+ */
+export const CONFIGURATION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Refuses a configuration name that CFS (or the gateway in front of it) would misread. */
 export function checkConfigurationName(name: string, version: CfsApiVersion): void {
-  if (!/^[^\s/]+$/.test(name)) {
+  if (!CONFIGURATION_NAME.test(name)) {
     throw new UserError(
-      `configuration name ${JSON.stringify(name)} is empty or holds white space or "/"`,
+      `configuration name ${JSON.stringify(printable(name))} is not a plain name: it must match ` +
+        `${CONFIGURATION_NAME.source} (letters, digits, ".", "_" and "-", starting with a letter or digit)`,
       "Use the name `cray cfs v3 configurations list` shows, e.g. uan-config-2.6.0.",
     );
   }

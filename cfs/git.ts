@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
 import type { Log } from "../core/log";
+import { redactUrl } from "../core/secrets";
 import { runProcess, type RunResult } from "../core/subprocess";
 import { CFS_LAYER_DEFAULTS } from "./defaults";
 import { checkBranchName, repoPath, type LayerRevision } from "./layer";
@@ -87,7 +88,13 @@ function readCredentialsFile(file: string, log: Log): VcsCredentials {
 /** Where the layer's commit comes from, as the admin said it. */
 export type RevisionSource =
   | { readonly kind: "commit"; readonly commit: string }
-  | { readonly kind: "checkout"; readonly dir: string; readonly allowDirty?: boolean }
+  | {
+      readonly kind: "checkout";
+      readonly dir: string;
+      readonly allowDirty?: boolean;
+      /** Refuse a HEAD on no remote-tracking branch (for a write: CFS could not fetch it). */
+      readonly requirePushed?: boolean;
+    }
   | { readonly kind: "branch"; readonly branch: string; readonly keepBranch?: boolean };
 
 /**
@@ -112,13 +119,14 @@ export async function resolveRevision(
 
 /**
  * HEAD of the git checkout in `dir`. Modified tracked files are refused unless `allowDirty`
- * (they are not in the commit CFS would run); untracked files, a commit on no remote-tracking
- * branch (CFS could not fetch it) and an origin other than `cloneUrl` are warned about.
+ * (they are not in the commit CFS would run); a commit on no remote-tracking branch (CFS could
+ * not fetch it) is refused with `requirePushed`, else warned about, as are untracked files and
+ * an origin other than `cloneUrl`.
  */
 export async function checkoutHead(
   dir: string,
   cloneUrl: string,
-  options: RevisionGitOptions & { allowDirty?: boolean },
+  options: RevisionGitOptions & { allowDirty?: boolean; requirePushed?: boolean },
 ): Promise<string> {
   const git = (args: string[]): Promise<RunResult> => runGit(["-C", dir, ...args], options);
   const head = await git(["rev-parse", "--verify", "HEAD^{commit}"]);
@@ -149,9 +157,14 @@ export async function checkoutHead(
   }
   const remote = await git(["branch", "-r", "--contains", sha]);
   if (remote.code === 0 && remote.stdout.trim() === "") {
-    options.log.warn(
-      `commit ${sha} is on no remote-tracking branch of ${dir}: push it, or CFS cannot check it out`,
-    );
+    const what = `commit ${sha} is on no remote-tracking branch of ${dir}`;
+    if (options.requirePushed === true) {
+      throw new UserError(
+        `${what}: CFS clones the repository from VCS and cannot check out a commit it lacks`,
+        "Push it (git push), then run again; or pass --force to write the layer anyway.",
+      );
+    }
+    options.log.warn(`${what}: push it, or CFS cannot check it out`);
   }
   const origin = await git(["remote", "get-url", "origin"]);
   // Only the path is shown: an origin URL may hold a password.
@@ -191,13 +204,13 @@ export async function remoteBranchHead(
   if (sha === undefined) {
     const names = [...heads.keys()].map((name) => name.replace(/^refs\/heads\//, ""));
     throw new UserError(
-      `branch ${branch} does not exist in ${cloneUrl}`,
+      `branch ${branch} does not exist in ${redactUrl(cloneUrl)}`,
       names.length === 0
         ? "The repository has no branches at all; check the clone URL."
         : `Its branches: ${listed(names)}.`,
     );
   }
-  options.log.info(`branch ${branch} of ${cloneUrl} is at ${sha}`);
+  options.log.info(`branch ${branch} of ${redactUrl(cloneUrl)} is at ${sha}`);
   return sha;
 }
 
@@ -207,9 +220,10 @@ function lsRemoteFailure(
   credentials: VcsCredentials | undefined,
 ): UserError {
   const said = redact(lastLines(result.stderr), credentials);
+  const shown = redactUrl(cloneUrl);
   if (result.timedOut) {
     return new UserError(
-      `git ls-remote ${cloneUrl} did not finish in time`,
+      `git ls-remote ${shown} did not finish in time`,
       "Check that this host can reach VCS (through the API gateway) and try again.",
     );
   }
@@ -217,7 +231,7 @@ function lsRemoteFailure(
     /Authentication failed|could not read (Username|Password)|terminal prompts disabled/.test(said)
   ) {
     return new UserError(
-      `VCS refused access to ${cloneUrl}: ${said}`,
+      `VCS refused access to ${shown}: ${said}`,
       credentials === undefined
         ? CREDENTIALS_HINT
         : `Check the VCS credentials. ${CREDENTIALS_HINT}`,
@@ -225,11 +239,11 @@ function lsRemoteFailure(
   }
   if (/SSL|certificate/i.test(said)) {
     return new UserError(
-      `cannot verify the TLS certificate of ${cloneUrl}: ${said}`,
+      `cannot verify the TLS certificate of ${shown}: ${said}`,
       "Pass the platform CA (/etc/pki/trust/anchors/platform-ca-certs.crt) with --ca-cert.",
     );
   }
-  return new UserError(`git ls-remote ${cloneUrl} failed: ${said}`);
+  return new UserError(`git ls-remote ${shown} failed: ${said}`);
 }
 
 /**
@@ -270,6 +284,8 @@ async function withAskpass<T>(
 
 /** Runs git (see runProcess: no shell, no prompt, C locale) and never rejects for its exit. */
 export function runGit(args: readonly string[], options: RevisionGitOptions): Promise<RunResult> {
+  // Credentials reach git through GIT_ASKPASS, never its arguments: safe to show.
+  options.log.progress?.(`git ${args.join(" ")}`);
   return runProcess("git", args, {
     env: options.env,
     timeoutMs: options.timeoutMs ?? CFS_LAYER_DEFAULTS.gitTimeoutMs,

@@ -47,6 +47,7 @@ export {
 } from "./git";
 export {
   buildLayer,
+  checkCloneUrl,
   layerInSpelling,
   normalizeCommit,
   repoPath,

@@ -1,4 +1,5 @@
 import { UserError } from "../core/errors";
+import { redactUrl } from "../core/secrets";
 import type { CfsLayerV2 } from "../schemas/generated/cfs-configuration-v2";
 import type { CfsLayerV3 } from "../schemas/generated/cfs-configuration-v3";
 import { CFS_LAYER_DEFAULTS, COMMIT_PATTERN, MAX_LAYER_NAME, type CfsApiVersion } from "./defaults";
@@ -110,7 +111,11 @@ export function checkBranchName(branch: string): void {
   }
 }
 
-function checkCloneUrl(cloneUrl: string): void {
+/**
+ * Refuses a clone URL that CFS could not clone or that carries credentials (CFS would store
+ * them and show them to everyone who describes the configuration). Never echoes credentials.
+ */
+export function checkCloneUrl(cloneUrl: string): void {
   let url: URL | undefined;
   try {
     url = new URL(cloneUrl);
@@ -119,7 +124,7 @@ function checkCloneUrl(cloneUrl: string): void {
   }
   if (url === undefined || !CFS_TEXT.test(cloneUrl) || !/^(https?|ssh|file):$/.test(url.protocol)) {
     throw new UserError(
-      `clone URL ${JSON.stringify(cloneUrl)} is not an https, http, ssh or file URL without white space or ";"`,
+      `clone URL ${JSON.stringify(redactUrl(cloneUrl))} is not an https, http, ssh or file URL without white space or ";"`,
       `The UAN repository is ${CFS_LAYER_DEFAULTS.cloneUrl}.`,
     );
   }

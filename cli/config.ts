@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { readTextFile } from "../core/fs";
-import { validate } from "../core/validate";
+import { UserError } from "../core/errors";
+import { schemaErrors } from "../core/validate";
 import { parseYaml } from "../core/yaml";
 import type { UanK3SConfig } from "../schemas/generated/config";
 
@@ -23,8 +24,21 @@ export function loadConfig(explicit: string | undefined): LoadedConfig | undefin
   return { data: parseConfig(readTextFile(path, "config file"), path), path };
 }
 
+const SCHEMA = "config.schema.json";
+
 export function parseConfig(text: string, origin: string): UanK3SConfig {
   const document = parseYaml(text, origin);
   const data: unknown = document.toJS() ?? {};
-  return validate<UanK3SConfig>(data, "config.schema.json", origin);
+  const errors = schemaErrors(data, SCHEMA);
+  if (errors === undefined) return data as UanK3SConfig;
+  // Loaded only for a wrong file: it reads the schema to put the errors in words.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { describeConfigErrors } = require("./config-errors") as typeof import("./config-errors");
+  const problems = describeConfigErrors(errors, data, SCHEMA);
+  const described = problems.find((problem) => problem.description !== undefined);
+  throw new UserError(
+    problems.map((problem) => `${origin}: ${problem.key}: ${problem.text}`).join("\n"),
+    (described === undefined ? "" : `${described.key}: ${described.description}\n`) +
+      "`uan-k3s init --output uan-k3s.example.yaml` writes every setting with its default and description.",
+  );
 }

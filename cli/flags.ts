@@ -1,4 +1,4 @@
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { CONFIG_SETTING, SOURCE_SETTINGS } from "./settings";
 
 /** The flags commander hands an action, by attribute name, as the user typed them. */
@@ -38,5 +38,20 @@ export function rerunArgs(command: Command, keys: readonly string[]): string[] {
     if (!keys.includes(key) || value === undefined || command.getOptionValueSource(key) !== "cli")
       return [];
     return value === true ? [option.long as string] : [option.long as string, String(value)];
+  });
+}
+
+/** The user networks a K3s split can go on. */
+const USER_NETWORKS = ["CAN", "CHN"] as const;
+
+/**
+ * `--network NAME`: CAN or CHN in any case (`--network can`), handed on in SLS's spelling.
+ * A bad value is a usage error naming the ones allowed.
+ */
+export function networkOption(description: string): Option {
+  return new Option("--network <name>", description).argParser((value: string) => {
+    const upper = value.toUpperCase();
+    if ((USER_NETWORKS as readonly string[]).includes(upper)) return upper;
+    throw new InvalidArgumentError(`expected ${USER_NETWORKS.join(" or ")} (any case).`);
   });
 }

@@ -33,7 +33,7 @@ interface Entry {
  * command, and on a large system reading and building the whole inventory takes seconds that
  * a scope of 32 UANs should not pay each time. The key holds everything the result depends
  * on: the dump and groups files by identity (device, inode, size, mtime, ctime), the config
- * file's K3s lists and path, the host-name mode, the scope and the compiled modules that read
+ * file's K3s lists, K3s subnet FullName and path, the host-name mode, the scope and the compiled modules that read
  * and build it; any change is a miss. Only file sources: API responses have their own cache with its TTL. Off with
  * cache_ttl 0, skipped on read with --refresh; a cache problem is a miss, never an error.
  */
@@ -61,6 +61,7 @@ export class InventoryCache {
         config?.path ?? null,
         config?.data.k3s?.servers ?? null,
         config?.data.k3s?.agents ?? null,
+        config?.data.sls_can_metallb_fullname ?? null,
         settings.hostnames,
         settings.scope,
       ]);

@@ -31,8 +31,9 @@ export async function loadInventory(
   const inventory = buildInventory(system, {
     hostnames: settings.hostnames,
     k3s: k3s === undefined ? undefined : { ...k3s, origin: config!.path },
+    k3sSubnetFullName: config?.data.sls_can_metallb_fullname,
   });
-  for (const note of inventory.notes) log.info(note);
+  for (const note of inventory.notes) log.debug?.(note);
   for (const warning of inventory.warnings) log.warn(warning);
   return inventory;
 }
@@ -49,7 +50,7 @@ async function loadScopedInventory(
   const cache = InventoryCache.open(settings, config);
   const cached = settings.refresh ? undefined : cache?.read();
   if (cached !== undefined) {
-    for (const note of cached.inventory.notes) log.info(note);
+    for (const note of cached.inventory.notes) log.debug?.(note);
     for (const warning of cached.inventory.warnings) log.warn(warning);
     return cached;
   }
@@ -68,11 +69,9 @@ export async function runInventory(
   write: (text: string) => void,
 ): Promise<void> {
   const { inventory, total } = await loadScopedInventory(settings, config, log);
-  if (settings.verbose) {
-    log.info(
-      `inventory scope ${describeScope(settings.scope)}: ${inventory.hostvars.size} of ${total} hosts`,
-    );
-  }
+  log.debug?.(
+    `inventory scope ${describeScope(settings.scope)}: ${inventory.hostvars.size} of ${total} hosts`,
+  );
   switch (request.kind) {
     case "list":
       for (const piece of listJson(inventory)) write(piece);
@@ -85,7 +84,7 @@ export async function runInventory(
       const origin = settings.slsFile ?? settings.apiGateway;
       const yaml = exportYaml(
         inventory,
-        `Ansible inventory exported by "uan-k3s inventory --export yaml" from ${origin}`,
+        `Ansible inventory exported by "uan-k3s inventory --list --format yaml" from ${origin}`,
       );
       if (request.output === undefined) return write(yaml);
       writeFileAtomic(request.output, yaml);

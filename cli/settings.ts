@@ -16,6 +16,8 @@ export interface SourceSettings {
   readonly caCert?: string;
   /** @default false */
   readonly insecure: boolean;
+  /** Allow http:// for the gateway and the VCS URL (secrets in cleartext). @default false */
+  readonly allowHttp: boolean;
   readonly tokenFile?: string;
   /** A raw token from the TOKEN environment variable (never a flag: flags show in `ps`). */
   readonly token?: string;
@@ -35,8 +37,6 @@ export interface SourceSettings {
   readonly hostnames: HostnameMode;
   /** Which hosts the inventory serves (see inventory/scope.ts). @default "all" */
   readonly scope: InventoryScope;
-  /** Say on stderr what the inventory serves, and its notes. @default false */
-  readonly verbose: boolean;
 }
 
 type Raw = string | boolean | number | undefined;
@@ -53,8 +53,13 @@ interface Setting {
   /** Environment variables, first found wins. */
   readonly env: readonly string[];
   readonly kind: Kind;
-  /** Smallest accepted value of an integer setting. */
+  /** Smallest accepted value of an integer setting; the config schema's minimum. */
   readonly min?: number;
+  /**
+   * Largest accepted value of an integer setting: the config schema's maximum, so that a flag
+   * or a variable cannot go past what the file may say (a test holds the two equal).
+   */
+  readonly max?: number;
   /** Only `uan-k3s inventory` takes the flag (the script reads the environment and file). */
   readonly inventoryOnly?: true;
   readonly description: string;
@@ -103,6 +108,14 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
     description: "skip TLS verification (warns every time)",
   },
   {
+    key: "allowHttp",
+    file: "allow_http",
+    flag: "--allow-http",
+    env: ["UAN_K3S_ALLOW_HTTP"],
+    kind: "boolean",
+    description: "allow http:// gateway and VCS URLs: secrets go unencrypted (warns every time)",
+  },
+  {
     key: "tokenFile",
     file: "token_file",
     flag: "--token-file <path>",
@@ -134,6 +147,8 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
     env: ["UAN_K3S_TIMEOUT"],
     kind: "integer",
     min: 1,
+    // Node's timers take at most 2^31-1 ms; the schema's 600 s is far inside that.
+    max: 600,
     description: "seconds to wait for one API response",
   },
   {
@@ -142,6 +157,8 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
     flag: "--retries <n>",
     env: ["UAN_K3S_RETRIES"],
     kind: "integer",
+    min: 0,
+    max: 10,
     description: "retries after a connection error or 5xx",
   },
   {
@@ -150,6 +167,7 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
     flag: "--cache-ttl <seconds>",
     env: ["UAN_K3S_CACHE_TTL"],
     kind: "integer",
+    min: 0,
     description: "seconds to reuse cached API responses (0: no cache, nor a scoped-inventory one)",
   },
   {
@@ -175,14 +193,6 @@ export const SOURCE_SETTINGS: readonly Setting[] = [
     kind: "scope",
     inventoryOnly: true,
     description: "hosts served: all, k3s (K3s servers, agents, UANs) or groups a,b,c",
-  },
-  {
-    key: "verbose",
-    flag: "--verbose",
-    env: ["UAN_K3S_VERBOSE"],
-    kind: "boolean",
-    inventoryOnly: true,
-    description: "say on stderr which scope the inventory serves, and its notes",
   },
 ];
 
@@ -220,6 +230,7 @@ export function loadSettings(
 export const DEFAULTS = {
   apiGateway: "https://api-gw-service-nmn.local",
   insecure: false,
+  allowHttp: false,
   clientId: "admin-client",
   timeout: 30,
   retries: 3,
@@ -227,7 +238,6 @@ export const DEFAULTS = {
   refresh: false,
   hostnames: "xname",
   scope: "all",
-  verbose: false,
 } as const satisfies Partial<SourceSettings>;
 
 /**
@@ -276,20 +286,29 @@ function convert(
     case "string":
       return raw;
     case "boolean":
-      if (/^(1|true|yes|on)$/i.test(raw)) return true;
-      if (/^(0|false|no|off)$/i.test(raw)) return false;
-      throw new UserError(`${origin}: expected true or false, got ${JSON.stringify(raw)}`);
-    case "integer":
-      if (/^\d+$/.test(raw) && Number(raw) >= (setting.min ?? 0)) return Number(raw);
+      return booleanValue(raw, origin);
+    case "integer": {
+      const { min = 0, max } = setting;
+      const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+      if (value >= min && value <= (max ?? Number.MAX_SAFE_INTEGER)) return value;
+      const range = max === undefined ? `>= ${min}` : `from ${min} to ${max}`;
       throw new UserError(
-        `${origin}: expected a whole number >= ${setting.min ?? 0}, got ${JSON.stringify(raw)}`,
+        `${origin}: expected a whole number ${range}, got ${JSON.stringify(raw)}`,
       );
+    }
     case "hostnames":
       if (raw === "xname" || raw === "alias") return raw;
       throw new UserError(`${origin}: expected xname or alias, got ${JSON.stringify(raw)}`);
     case "scope":
       return parseScope(raw, origin);
   }
+}
+
+/** A yes/no setting as a variable spells it: 1, true, yes, on or 0, false, no, off. */
+export function booleanValue(raw: string, origin: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new UserError(`${origin}: expected true or false, got ${JSON.stringify(raw)}`);
 }
 
 /** $XDG_CACHE_HOME/uan-k3s, else ~/.cache/uan-k3s. */

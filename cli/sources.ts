@@ -9,6 +9,7 @@ export function apiOptions(settings: SourceSettings): ApiOptions {
     gateway: settings.apiGateway,
     caCertFile: settings.caCert,
     insecure: settings.insecure,
+    allowHttp: settings.allowHttp,
     tokenFile: settings.tokenFile,
     token: settings.token,
     clientId: settings.clientId,

@@ -29,15 +29,7 @@ export function writeBackupFile(
   at: Date,
   service: string,
 ): string {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new UserError(
-      `cannot create the backup directory ${dir}: ${(error as Error).message}`,
-      `Pass a backup directory this user can write; nothing was changed in ${service}.`,
-      { cause: error },
-    );
-  }
+  makeBackupParent(dir, service);
   const file = backupFileName(name, at);
   let path = resolve(join(dir, file));
   for (let copy = 2; existsSync(path); copy += 1) {
@@ -45,4 +37,39 @@ export function writeBackupFile(
   }
   writeFileAtomic(path, text, 0o600);
   return path;
+}
+
+/**
+ * Makes a new, empty directory `<name>-backup-<time>Z` (mode 0700) in `dir` (created, mode
+ * 0700), with a suffix if that name is taken, and returns its absolute path.
+ */
+export function makeBackupDirectory(dir: string, name: string, at: Date, service: string): string {
+  makeBackupParent(dir, service);
+  const base = resolve(join(dir, `${name.replace(/[^\w.-]/g, "_")}-backup-${backupStamp(at)}Z`));
+  for (let copy = 1; ; copy += 1) {
+    const path = copy === 1 ? base : `${base}-${copy}`;
+    try {
+      mkdirSync(path, { mode: 0o700 });
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw cannotCreate(path, service, error);
+    }
+  }
+}
+
+function makeBackupParent(dir: string, service: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw cannotCreate(dir, service, error);
+  }
+}
+
+function cannotCreate(dir: string, service: string, cause: unknown): UserError {
+  return new UserError(
+    `cannot create the backup directory ${dir}: ${(cause as Error).message}`,
+    `Pass a backup directory this user can write; nothing was changed in ${service}.`,
+    { cause },
+  );
 }

@@ -1,6 +1,13 @@
 import { UserError } from "./errors";
 
 /**
+ * How deep a document may nest. Real SLS, HSM and CFS data nest under ten levels; a deeper
+ * document is refused with its position rather than left to overflow the stack of whatever
+ * walks it next (the schema check, the inventory, a JSON.stringify).
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/**
  * Parses JSON, and on failure reports `origin:line:column` and what was wrong.
  * V8's own messages often carry no position and quote the whole input, which could put a
  * file's contents (or a token) into an error message, so the failure path rescans the text.
@@ -10,17 +17,15 @@ export function parseJson(text: string, origin: string): unknown {
   try {
     value = JSON.parse(text) as unknown;
   } catch (error) {
-    const { offset, reason } = locateJsonError(text);
-    const { line, column } = lineAndColumn(text, offset);
-    throw new UserError(
-      `${origin}:${line}:${column}: invalid JSON: ${reason}`,
-      "Fix the file (or the response) so that it is a single valid JSON document.",
-      { cause: error },
-    );
+    throw invalidJson(text, origin, { cause: error });
   }
+  if (typeof value !== "object" || value === null) return value;
+  const members = membersAndColons(value, 0);
+  // Valid, but nested deeper than anything real: the scanner names where.
+  if (Number.isNaN(members)) throw invalidJson(text, origin);
   // JSON.parse keeps the last of two equal keys without a word: an xname listed twice in a
   // dump would silently lose one entry. Refused, with both places.
-  if (typeof value === "object" && value !== null && mayHaveDuplicateKeys(text, value)) {
+  if (mayHaveDuplicateKeys(text, members)) {
     const duplicate = findDuplicateKey(text);
     if (duplicate !== undefined) {
       const at = lineAndColumn(text, duplicate.offset);
@@ -35,6 +40,16 @@ export function parseJson(text: string, origin: string): unknown {
   return value;
 }
 
+function invalidJson(text: string, origin: string, options?: { cause: unknown }): UserError {
+  const { offset, reason } = locateJsonError(text);
+  const { line, column } = lineAndColumn(text, offset);
+  return new UserError(
+    `${origin}:${line}:${column}: invalid JSON: ${reason}`,
+    "Fix the file (or the response) so that it is a single valid JSON document.",
+    options,
+  );
+}
+
 /**
  * A cheap test that is never wrong when it says no. Outside strings, every ':' in the text
  * separates one member; inside strings, a ':' is either raw or a \u003a escape. So the
@@ -42,15 +57,17 @@ export function parseJson(text: string, origin: string): unknown {
  * in parsed strings, and exactly that many when no member was dropped; a dropped duplicate
  * takes its own ':' (and its value's) with it. Only a document that fails this is scanned.
  */
-function mayHaveDuplicateKeys(text: string, value: unknown): boolean {
+function mayHaveDuplicateKeys(text: string, members: number): boolean {
   const inText = colonsIn(text) + (text.match(/\\u003a/gi) ?? []).length;
-  return inText !== membersAndColons(value, 0);
+  return inText !== members;
 }
 
-/** Members of every object in `value` plus the ':' in its keys and strings; NaN if very deep. */
+/**
+ * Members of every object in `value` plus the ':' in its keys and strings; NaN when a container
+ * is nested deeper than MAX_JSON_DEPTH (recursion is the fast walk, and stops there).
+ */
 function membersAndColons(value: unknown, depth: number): number {
-  // Recursion is the fast walk; a document nested this deep is scanned instead.
-  if (depth > 512) return NaN;
+  if (depth >= MAX_JSON_DEPTH) return NaN;
   let count = 0;
   const add = (item: unknown): void => {
     if (typeof item === "string") count += colonsIn(item);
@@ -122,7 +139,11 @@ class JsonScanError extends Error {
   }
 }
 
-/** Scans `text` as JSON and returns where the first error is. Only used once parsing failed. */
+/**
+ * Scans `text` as JSON and returns where the first error is. Only used once parsing failed, or
+ * to place a document nested deeper than MAX_JSON_DEPTH. A loop with its own stack of open
+ * containers, not recursion: 100,000 `[` must give a position, not a stack overflow.
+ */
 export function locateJsonError(text: string): { offset: number; reason: string } {
   let pos = 0;
   const fail = (reason: string): never => {
@@ -157,59 +178,57 @@ export function locateJsonError(text: string): { offset: number; reason: string 
     }
     pos += 1;
   };
-  const scanValue = (): void => {
+  const scanKey = (): void => {
     skipSpace();
-    const char = text[pos];
-    if (char === "{") {
-      pos += 1;
-      skipSpace();
-      if (text[pos] === "}") {
-        pos += 1;
-        return;
-      }
-      for (;;) {
-        skipSpace();
-        if (text[pos] !== '"')
-          fail(`expected a property name in double quotes but found ${describe()}`);
-        scanString();
-        expect(":");
-        scanValue();
-        skipSpace();
-        if (text[pos] === ",") {
-          pos += 1;
-          continue;
-        }
-        expect("}");
-        return;
-      }
-    }
-    if (char === "[") {
-      pos += 1;
-      skipSpace();
-      if (text[pos] === "]") {
-        pos += 1;
-        return;
-      }
-      for (;;) {
-        scanValue();
-        skipSpace();
-        if (text[pos] === ",") {
-          pos += 1;
-          continue;
-        }
-        expect("]");
-        return;
-      }
-    }
-    if (char === '"') return scanString();
+    if (text[pos] !== '"')
+      fail(`expected a property name in double quotes but found ${describe()}`);
+    scanString();
+    expect(":");
+  };
+  const scanLiteral = (): void => {
     const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
       text.slice(pos, pos + 400),
     );
     if (literal === null) fail(`unexpected ${describe()}`);
     pos += (literal as RegExpExecArray)[0].length;
   };
+  // The closing bracket of each open container, innermost last.
+  const open: string[] = [];
   try {
-    scanValue();
+    values: for (;;) {
+      // A value starts here.
+      skipSpace();
+      const char = text[pos];
+      if (char === "{" || char === "[") {
+        if (open.length >= MAX_JSON_DEPTH) fail(`nested more than ${MAX_JSON_DEPTH} levels deep`);
+        const close = char === "{" ? "}" : "]";
+        pos += 1;
+        skipSpace();
+        if (text[pos] !== close) {
+          open.push(close);
+          if (close === "}") scanKey();
+          continue;
+        }
+        pos += 1;
+      } else if (char === '"') {
+        scanString();
+      } else {
+        scanLiteral();
+      }
+      // A value ended: a "," starts the next one in its container, else the container closes.
+      while (open.length > 0) {
+        const close = open[open.length - 1];
+        skipSpace();
+        if (text[pos] === ",") {
+          pos += 1;
+          if (close === "}") scanKey();
+          continue values;
+        }
+        expect(close);
+        open.pop();
+      }
+      break;
+    }
     skipSpace();
     if (pos < text.length) fail(`unexpected ${describe()} after the end of the document`);
   } catch (error) {

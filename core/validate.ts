@@ -37,18 +37,32 @@ export function validate<T>(
   origin: string,
   definition?: string,
 ): T {
+  const errors = schemaErrors(data, schemaFile, definition);
+  if (errors === undefined) return data as T;
+  const lines = errors.slice(0, MAX_LISTED).map((error) => `${origin}: ${describe(error)}`);
+  if (errors.length > MAX_LISTED) lines.push(`... and ${errors.length - MAX_LISTED} more`);
+  throw new UserError(lines.join("\n"), `Fix the data so that it matches schemas/${schemaFile}.`);
+}
+
+/**
+ * Every way `data` breaks a schema in schemas/ (optionally one of its `definitions`), as ajv
+ * reports them (allErrors, instancePath); undefined when it is valid.
+ */
+export function schemaErrors(
+  data: unknown,
+  schemaFile: string,
+  definition?: string,
+): ErrorObject[] | undefined {
+  // The path validatorsModulePath() names, as a plain require so that the single executable's
+  // bundle (npm run release) carries the validators.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  validators ??= require(validatorsModulePath()) as Record<string, Validator>;
+  validators ??= require("../schemas/validators") as Record<string, Validator>;
   const check = validators[validatorName(schemaFile, definition)];
   if (check === undefined)
     throw new Error(
       `no compiled validator for ${schemaFile} ${definition ?? ""}; run npm run build`,
     );
-  if (check(data)) return data as T;
-  const errors = check.errors ?? [];
-  const lines = errors.slice(0, MAX_LISTED).map((error) => `${origin}: ${describe(error)}`);
-  if (errors.length > MAX_LISTED) lines.push(`... and ${errors.length - MAX_LISTED} more`);
-  throw new UserError(lines.join("\n"), `Fix the data so that it matches schemas/${schemaFile}.`);
+  return check(data) ? undefined : (check.errors ?? []);
 }
 
 function describe(error: ErrorObject): string {

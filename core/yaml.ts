@@ -1,5 +1,6 @@
 import type { Document, DocumentOptions, Tags, ToStringOptions } from "yaml";
 import { UserError } from "./errors";
+import { lineAndColumn } from "./json";
 
 /**
  * The one door to the `yaml` package. Everything uan-k3s writes is read by PyYAML (Ansible,
@@ -85,5 +86,51 @@ export function parseYaml(
       cause: problem,
     });
   }
+  // Only a document with an alias can expand beyond its text or name an anchor it lacks.
+  if (text.includes("*")) checkAliases(document, text, origin, options.hint);
   return document;
+}
+
+/** How many times a document may expand its aliases when made a value (the package's default). */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The yaml package parses an alias of an undefined anchor, and a "billion laughs" chain of
+ * aliases, without an error: both only throw (a ReferenceError, a bug's exit) when the
+ * document is made a value. Checked here, so that every caller's toJS() is safe.
+ */
+function checkAliases(
+  document: Document.Parsed,
+  text: string,
+  origin: string,
+  hint: string | undefined,
+): void {
+  const YAML = yamlModule();
+  let unresolved: { source: string; offset: number } | undefined;
+  YAML.visit(document, {
+    Alias(_, alias) {
+      if (alias.resolve(document) !== undefined) return undefined;
+      unresolved = { source: alias.source, offset: alias.range?.[0] ?? 0 };
+      return YAML.visit.BREAK;
+    },
+  });
+  if (unresolved !== undefined) {
+    const { line, column } = lineAndColumn(text, unresolved.offset);
+    throw new UserError(
+      `${origin}:${line}:${column}: invalid YAML: alias *${unresolved.source} names no anchor ` +
+        `&${unresolved.source} before it`,
+      hint,
+    );
+  }
+  try {
+    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new UserError(
+      `${origin}: invalid YAML: its aliases of aliases expand too far (past the limit of ` +
+        `${MAX_ALIAS_COUNT}), as a resource exhaustion attack does`,
+      hint ?? "Write the values out instead of nesting aliases of aliases.",
+      { cause: error },
+    );
+  }
 }

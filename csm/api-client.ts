@@ -3,6 +3,7 @@ import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
 import { parseJson } from "../core/json";
 import type { Log } from "../core/log";
+import { checkCleartext, hasCredentials, redactServerText, redactUrl } from "../core/secrets";
 import { chooseTokenSource, type CredentialOptions, type TokenSource } from "./auth";
 import { ResponseCache, type CacheOptions } from "./cache";
 import type { HttpReply, HttpRequest } from "./http";
@@ -15,6 +16,8 @@ export interface ApiOptions extends CredentialOptions {
   caCertFile?: string;
   /** Skip TLS verification; warns on every run. */
   insecure: boolean;
+  /** Allow an http:// gateway (the secret and tokens in cleartext); warns on every run. */
+  allowHttp?: boolean;
   /** Deadline for one whole request, response body included. */
   timeoutMs: number;
   /** Retries after a connection error or a 5xx; 0 makes one attempt. */
@@ -59,12 +62,22 @@ export class CsmClient {
     private readonly log: Log,
   ) {
     this.gateway = options.gateway.replace(/\/+$/, "");
-    if (!/^https?:\/\/[^/]+/.test(this.gateway)) {
+    if (!/^https?:\/\/[^/]+/i.test(this.gateway)) {
       throw new UserError(
-        `the API gateway ${JSON.stringify(options.gateway)} is not an http(s) URL`,
+        `the API gateway ${JSON.stringify(redactUrl(options.gateway))} is not an http(s) URL`,
         "Pass --api-gateway https://api-gw-service-nmn.local (or the gateway this host can reach).",
       );
     }
+    if (hasCredentials(this.gateway)) {
+      // Not echoed: the URL holds a password, and every message names the gateway.
+      throw new UserError(
+        `the API gateway ${redactUrl(this.gateway)} holds user:password@, which the gateway does ` +
+          "not use and every message would show",
+        "Remove it from --api-gateway; the CSM API takes a token (--token-file, TOKEN) or " +
+          "--client-secret-file.",
+      );
+    }
+    checkCleartext(this.gateway, "the API gateway", options.allowHttp === true, log);
     this.tokens = chooseTokenSource(options, this.gateway, (url, form) =>
       this.send({
         method: "POST",
@@ -86,14 +99,34 @@ export class CsmClient {
    * GETs `path` (e.g. `/apis/sls/v1/networks`) and parses the JSON. Only with `cached` may the
    * answer come from the response cache: reads that verify a write must see the server.
    */
-  async getJson(path: string, options: { cached?: boolean } = {}): Promise<unknown> {
+  getJson(path: string, options: { cached?: boolean } = {}): Promise<unknown> {
+    return this.getChecked(path, (value) => value, options);
+  }
+
+  /**
+   * getJson, with `accept` checking the answer (and throwing if it is not what the caller can
+   * use) before it is returned or cached: a 200 of the wrong shape must not fail every run for
+   * the cache's TTL.
+   */
+  async getChecked<T>(
+    path: string,
+    accept: (value: unknown) => T,
+    options: { cached?: boolean } = {},
+  ): Promise<T> {
     const url = this.gateway + path;
     const cache = options.cached === true ? this.cache : undefined;
     const hit = cache?.read(url);
-    if (hit !== undefined) return hit.value;
+    if (hit !== undefined) {
+      try {
+        return accept(hit.value);
+      } catch {
+        // Cached by an older uan-k3s whose checks differed: ask the server instead.
+      }
+    }
+    const generation = cache?.generation();
     const text = await this.authorized("GET", url);
-    const value = parseJson(text, url);
-    cache?.write(url, text);
+    const value = accept(parseJson(text, url));
+    if (generation !== undefined) cache?.write(url, text, generation);
     return value;
   }
 
@@ -141,17 +174,23 @@ export class CsmClient {
       if (reply.status >= 200 && reply.status < 300) return reply.text;
       if (reply.status === 404 && absentOk) return undefined;
       if (reply.status === 401 && !renewed && this.tokens.renew(token)) {
-        this.log.info(
+        this.log.debug?.(
           `${method} ${url}: 401 Unauthorized; getting a new token and trying once more`,
         );
         continue;
       }
-      throw this.refused(method, url, reply, renewed);
+      throw this.refused(method, url, reply, renewed, token);
     }
   }
 
-  private refused(method: string, url: string, reply: HttpReply, renewed: boolean): UserError {
-    const what = `${method} ${url}: ${reply.status} ${reply.statusText}${problemSummary(reply.text)}`;
+  private refused(
+    method: string,
+    url: string,
+    reply: HttpReply,
+    renewed: boolean,
+    token: string,
+  ): UserError {
+    const what = `${method} ${url}: ${replySummary(reply, [token])}`;
     if (reply.status === 401 && renewed) {
       return new UserError(
         `${what}, even with a new token from ${this.tokens.description}`,
@@ -182,12 +221,11 @@ export class CsmClient {
   private async send(request: HttpRequest): Promise<HttpReply> {
     const attempts = Math.max(0, this.options.retries) + 1;
     for (let attempt = 1; ; attempt += 1) {
+      if (attempt === 1) this.log.progress?.(`${request.method} ${request.url}`);
       const outcome = await this.attempt(request);
       if ("status" in outcome && outcome.status < 500) return outcome;
       const why =
-        "status" in outcome
-          ? `${outcome.status} ${outcome.statusText}${problemSummary(outcome.text)}`
-          : outcome.unreachable;
+        "status" in outcome ? replySummary(outcome, requestSecrets(request)) : outcome.unreachable;
       if (attempt >= attempts) {
         const after = `after ${attempts} attempt${attempts === 1 ? "" : "s"}`;
         if ("status" in outcome) {
@@ -203,8 +241,12 @@ export class CsmClient {
         );
       }
       const delay = this.retryDelay(attempt);
-      this.log.info(
+      // A retry that then succeeds needs no one's attention: detail, and progress at a terminal.
+      this.log.debug?.(
         `${request.method} ${request.url}: ${why}; retry ${attempt} of ${attempts - 1} in ${delay} ms`,
+      );
+      this.log.progress?.(
+        `${request.method} ${request.url}: retry ${attempt} of ${attempts - 1} (${why})`,
       );
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -274,18 +316,42 @@ export class CsmClient {
   }
 }
 
-/** ` (title: detail)` of an RFC 7807 problem body, or nothing for any other body. */
-function problemSummary(text: string): string {
+/**
+ * `STATUS TEXT (what the body says)`: an RFC 7807 problem's title and detail, or a plain-text
+ * body, redacted of `secrets` and anything token-like and cut short (see redactServerText).
+ * An HTML page or a JSON body of another shape adds nothing.
+ */
+function replySummary(reply: HttpReply, secrets: readonly string[]): string {
+  const status = `${reply.status} ${redactServerText(reply.statusText, secrets)}`.trimEnd();
+  const said = bodySummary(reply.text);
+  return said === "" ? status : `${status} (${redactServerText(said, secrets)})`;
+}
+
+function bodySummary(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("<")) return "";
+  if (!/^[{["]/.test(trimmed)) return trimmed;
   let body: { title?: unknown; detail?: unknown } | null;
   try {
-    body = JSON.parse(text) as typeof body;
+    body = JSON.parse(trimmed) as typeof body;
   } catch {
     return "";
   }
   const parts = [body?.title, body?.detail].filter(
     (part): part is string => typeof part === "string" && part !== "",
   );
-  return parts.length === 0 ? "" : ` (${parts.join(": ")})`;
+  return parts.join(": ");
+}
+
+/** The secrets a request carries: its bearer token, a token form's client secret. */
+function requestSecrets(request: HttpRequest): string[] {
+  const bearer = /^Bearer (.+)$/.exec(request.headers.Authorization ?? "")?.[1];
+  const form =
+    request.headers["Content-Type"] === "application/x-www-form-urlencoded" &&
+    request.body !== undefined
+      ? new URLSearchParams(request.body).get("client_secret")
+      : null;
+  return [bearer, form].filter((secret): secret is string => typeof secret === "string");
 }
 
 function readCaBundle(path: string): string {

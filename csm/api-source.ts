@@ -3,7 +3,7 @@ import { validate } from "../core/validate";
 import type { HsmGroup } from "../schemas/generated/hsm";
 import type { SlsHardwareList, SlsNetworkList } from "../schemas/generated/sls";
 import { createCsmClient, type ApiOptions, type CsmClient } from "./api-client";
-import { NODE_TYPE, type HsmSource, type SlsData, type SlsSource } from "./source";
+import { NODE_TYPE, noNetworks, type HsmSource, type SlsData, type SlsSource } from "./source";
 
 export type { ApiOptions } from "./api-client";
 
@@ -22,26 +22,31 @@ export class ApiSlsSource implements SlsSource {
   async load(): Promise<SlsData> {
     const networksUrl = this.client.gateway + NETWORKS_PATH;
     const nodesUrl = this.client.gateway + NODES_PATH;
+    // Checked before they are cached: a 200 of the wrong shape must not fail every run.
     const [networks, nodes] = await Promise.all([
-      this.client.getJson(NETWORKS_PATH, { cached: true }),
-      this.client.getJson(NODES_PATH, { cached: true }),
+      this.client.getChecked(
+        NETWORKS_PATH,
+        (value) =>
+          validate<SlsNetworkList>(value, "sls.schema.json", networksUrl, "SlsNetworkList"),
+        { cached: true },
+      ),
+      this.client.getChecked(
+        NODES_PATH,
+        (value) => validate<SlsHardwareList>(value, "sls.schema.json", nodesUrl, "SlsHardwareList"),
+        { cached: true },
+      ),
     ]);
-    const networkList = validate<SlsNetworkList>(
-      networks,
-      "sls.schema.json",
-      networksUrl,
-      "SlsNetworkList",
-    );
-    const nodeList = validate<SlsHardwareList>(
-      nodes,
-      "sls.schema.json",
-      nodesUrl,
-      "SlsHardwareList",
-    );
+    if (networks === null || networks.length === 0) {
+      throw noNetworks(
+        `GET ${networksUrl}`,
+        `answered ${JSON.stringify(networks)}`,
+        "Check that the API gateway (--api-gateway, UAN_K3S_API_GATEWAY) is this system's and that SLS is loaded (cray sls networks list); or pass --sls-file with a dump that has them.",
+      );
+    }
     return {
-      networks: new Map(networkList.map((network) => [network.Name, network])),
-      // SLS search answers `null`, not `[]`, when nothing matches.
-      nodes: nodeList ?? [],
+      // SLS answers `null`, not `[]`, for both lists when it holds none.
+      networks: new Map(networks.map((network) => [network.Name, network])),
+      nodes: nodes ?? [],
     };
   }
 }
@@ -55,8 +60,11 @@ export class ApiHsmSource implements HsmSource {
   }
 
   async groups(): Promise<HsmGroup[]> {
-    const groups = await this.client.getJson(GROUPS_PATH, { cached: true });
-    return validate<HsmGroup[]>(groups, "hsm.schema.json", this.origin);
+    return this.client.getChecked(
+      GROUPS_PATH,
+      (groups) => validate<HsmGroup[]>(groups, "hsm.schema.json", this.origin),
+      { cached: true },
+    );
   }
 }
 

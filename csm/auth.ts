@@ -1,5 +1,6 @@
 import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
+import { redactServerText } from "../core/secrets";
 import type { HttpReply } from "./http";
 
 /** Where bearer tokens come from. Tokens are secrets: they never go into a message or log. */
@@ -149,8 +150,12 @@ export class KeycloakTokens implements TokenSource {
       );
     }
     if (reply.status !== 200) {
-      const why = error === undefined ? "" : ` (${error.code}: ${error.description})`;
-      throw new UserError(`POST ${this.url}: ${reply.status} ${reply.statusText}${why}`);
+      // Keycloak's error_description is server text: a proxy in front may echo the form back.
+      const said = error === undefined ? "" : `${error.code}: ${error.description}`;
+      const why = said === "" ? "" : ` (${redactServerText(said, [secret])})`;
+      throw new UserError(
+        `POST ${this.url}: ${reply.status} ${redactServerText(reply.statusText, [secret])}${why}`,
+      );
     }
     const { token, expiresIn } = tokenReply(reply.text, this.url);
     // Renew a little early so that a token does not expire between here and the service.

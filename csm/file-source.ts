@@ -1,16 +1,29 @@
 import { readTextFile } from "../core/fs";
+import type { UserError } from "../core/errors";
 import { parseJson } from "../core/json";
 import { validate } from "../core/validate";
 import type { HsmGroup } from "../schemas/generated/hsm";
 import type { SlsDump } from "../schemas/generated/sls";
-import { NODE_TYPE, type HsmSource, type SlsData, type SlsSource } from "./source";
+import { NODE_TYPE, noNetworks, type HsmSource, type SlsData, type SlsSource } from "./source";
 
-/** Reads and checks a `GET /dumpstate` file (`cray sls dumpstate list --format json`). */
+/**
+ * Reads and checks a `GET /dumpstate` file (`cray sls dumpstate list --format json`). A dump
+ * that is `null`, or whose Networks is, is one of an SLS that holds no networks.
+ */
 export function readSlsDump(path: string): SlsDump {
-  return validate<SlsDump>(
-    parseJson(readTextFile(path, "SLS dump"), path),
-    "sls.schema.json",
+  const data = parseJson(readTextFile(path, "SLS dump"), path);
+  if (data === null) throw noNetworksIn(path, "is null");
+  if ((data as { Networks?: unknown }).Networks === null) {
+    throw noNetworksIn(path, 'has "Networks": null');
+  }
+  return validate<SlsDump>(data, "sls.schema.json", path);
+}
+
+function noNetworksIn(path: string, what: string): UserError {
+  return noNetworks(
     path,
+    what,
+    "Dump SLS again where it holds the system's networks (cray sls dumpstate list --format json > FILE), and pass that file.",
   );
 }
 
@@ -28,15 +41,31 @@ export class FileSlsSource implements SlsSource {
   constructor(readonly origin: string) {}
 
   load(): Promise<SlsData> {
-    return Promise.resolve(fromDump(readSlsDump(this.origin)));
+    const dump = readSlsDump(this.origin);
+    // The simulator serves such a dump (an empty SLS); a command cannot work from one.
+    if (Object.keys(dump.Networks).length === 0)
+      throw noNetworksIn(this.origin, 'has "Networks": {}');
+    return Promise.resolve(fromDump(dump));
   }
 }
 
 export function fromDump(dump: SlsDump): SlsData {
-  const nodes = Object.values(dump.Hardware ?? {}).filter(
-    (hw): hw is NonNullable<typeof hw> => hw?.Type === NODE_TYPE,
+  const entries = Object.entries(dump.Hardware ?? {}).filter(
+    (entry): entry is [string, NonNullable<(typeof entry)[1]>] => entry[1]?.Type === NODE_TYPE,
   );
-  return { networks: new Map(Object.entries(dump.Networks).map(([k, v]) => [k, v!])), nodes };
+  // SLS keys its dump by Xname; a key that says otherwise is contradictory data, and which of
+  // the two is right nobody can tell from here. The node keeps its Xname, as the API gives it.
+  const warnings = entries
+    .filter(([key, hw]) => key !== hw.Xname)
+    .map(
+      ([key, hw]) =>
+        `SLS Hardware entry ${JSON.stringify(key)} has Xname ${JSON.stringify(hw.Xname)}: a dump keys each entry by its Xname; using the Xname, fix the entry in SLS`,
+    );
+  return {
+    networks: new Map(Object.entries(dump.Networks).map(([k, v]) => [k, v!])),
+    nodes: entries.map(([, hw]) => hw),
+    ...(warnings.length === 0 ? {} : { warnings }),
+  };
 }
 
 /** HSM groups from a groups file. */

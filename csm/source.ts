@@ -1,3 +1,4 @@
+import { UserError } from "../core/errors";
 import type { HsmGroup } from "../schemas/generated/hsm";
 import type { SlsHardware, SlsNetwork } from "../schemas/generated/sls";
 
@@ -6,6 +7,8 @@ export interface SlsData {
   readonly networks: ReadonlyMap<string, SlsNetwork>;
   /** Hardware entries of type comptype_node, in no particular order. */
   readonly nodes: readonly SlsHardware[];
+  /** Contradictions found while reading, e.g. a dump's Hardware key that is not its Xname. */
+  readonly warnings?: readonly string[];
 }
 
 /** The seam to SLS: a dumpstate file or the CSM API. Everything above it is pure. */
@@ -32,4 +35,12 @@ export const NODE_TYPE = "comptype_node";
 export async function loadSystem(sls: SlsSource, hsm: HsmSource): Promise<SystemData> {
   const [slsData, groups] = await Promise.all([sls.load(), hsm.groups()]);
   return { sls: slsData, groups };
+}
+
+/**
+ * An SLS without a single network: the real server answers GET /networks with `null` then
+ * (not `[]`). Nothing uan-k3s does works without them, and "/ must be array" would not say why.
+ */
+export function noNetworks(origin: string, what: string, hint: string): UserError {
+  return new UserError(`SLS holds no networks: ${origin} ${what}.`, hint);
 }

@@ -34,11 +34,12 @@ export const fail = (id: string, title: string, detail: string, fix?: string): C
   fix,
 });
 
-export const skip = (id: string, title: string, why: string): Check => ({
+export const skip = (id: string, title: string, why: string, fix?: string): Check => ({
   id,
   title,
   status: "skip",
   detail: why,
+  ...(fix === undefined ? {} : { fix }),
 });
 
 /** The message of a UserError, the hint as its fix; anything else is a bug and is rethrown. */

@@ -10,6 +10,13 @@
  * planWrite.
  */
 export type { Check, Status } from "./check";
-export { runChecks, type DoctorConfig, type DoctorInput, type DoctorSources } from "./run";
+export {
+  runChecks,
+  type DoctorConfig,
+  type DoctorInput,
+  type DoctorSources,
+  type SourcesUnavailable,
+} from "./run";
+export { onPath } from "./tools";
 export { outline, type DoctorOutline, type OutlineItem } from "./outline";
 export { renderJson, renderText } from "./render";

@@ -11,25 +11,42 @@ const UANS = "The K3s groups contain only UANs";
 const ADDRESSES = "Every K3s node has an address on the user network";
 
 /** The K3s groups in HSM, the designation drawn from them, and the nodes' addresses. */
-export function checkK3s(system: SystemData, inventory: Inventory): Check[] {
+export function checkK3s(
+  system: SystemData | undefined,
+  inventory: Inventory | undefined,
+  notRead: string,
+): Check[] {
+  if (system === undefined || inventory === undefined) {
+    return [
+      skip("k3s-groups", GROUPS, notRead),
+      skip("k3s-exclusive", EXCLUSIVE, notRead),
+      skip("k3s-quorum", QUORUM, notRead),
+      skip("k3s-uans", UANS, notRead),
+      skip("k3s-addresses", ADDRESSES, notRead),
+    ];
+  }
   const server = system.groups.find((group) => group.label === K3S_SERVER);
   const agent = system.groups.find((group) => group.label === K3S_AGENT);
   const k3sHosts = [
     ...(inventory.groups.get(K3S_SERVER) ?? []),
     ...(inventory.groups.get(K3S_AGENT) ?? []),
   ];
+  const missing = [server ? "" : K3S_SERVER, agent ? "" : K3S_AGENT].filter(Boolean);
   const exclusive =
     server?.exclusiveGroup !== undefined &&
     server.exclusiveGroup !== "" &&
     server.exclusiveGroup === agent?.exclusiveGroup;
   return [
-    server !== undefined && agent !== undefined
+    missing.length === 0
       ? pass("k3s-groups", GROUPS, `designation from ${inventory.k3s.source}`)
       : warn(
           "k3s-groups",
           GROUPS,
-          `missing: ${[server ? "" : K3S_SERVER, agent ? "" : K3S_AGENT].filter(Boolean).join(", ")}; designation from ${inventory.k3s.source}`,
-          `Create them: cray hsm groups create --label ${K3S_SERVER} --exclusive-group k3s (and ${K3S_AGENT}), then add members.`,
+          `missing: ${missing.join(", ")}; designation from ${inventory.k3s.source}`,
+          missing
+            .map((label) => `cray hsm groups create --label ${label} --exclusive-group k3s`)
+            .join("; ") +
+            `   # then, per node: cray hsm groups members create --id XNAME ${missing[0]}`,
         ),
     exclusive
       ? pass("k3s-exclusive", EXCLUSIVE, `exclusiveGroup ${server.exclusiveGroup}`)
@@ -53,11 +70,11 @@ function quorum(count: number): Check {
     case "ha":
       return pass("k3s-quorum", QUORUM, `${count} servers`);
     case "single":
-      return warn(
+      // The seed procedure's own design: fine, though not highly available.
+      return pass(
         "k3s-quorum",
         QUORUM,
-        "1 server: K3s works, but the control plane is not highly available",
-        "Use 3 (or 5) servers for HA.",
+        "1 server, as the seed procedure sets up: K3s works, but the control plane is not highly available (3 or 5 servers for HA)",
       );
     case "even":
       return warn(

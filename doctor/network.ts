@@ -1,11 +1,6 @@
 import type { SystemData } from "../csm/source";
 import type { Inventory } from "../inventory/build";
-import {
-  findSubnet,
-  isUserNetwork,
-  k3sSubnetFullName,
-  systemDefaultRoute,
-} from "../inventory/networks";
+import { findK3sSubnet, isUserNetwork, systemDefaultRoute } from "../inventory/networks";
 import { findConflicts, planSplit } from "../split";
 import { failure, fail, pass, skip, warn, type Check } from "./check";
 
@@ -16,15 +11,15 @@ const SUBNET = "The K3s subnet exists, or a split is possible and safe";
 export function checkNetwork(
   system: SystemData | undefined,
   inventory: Inventory | undefined,
+  notRead: string,
+  /** The config file's sls_can_metallb_fullname. */
+  k3sFullName?: string,
 ): Check[] {
   if (system === undefined) {
-    return [
-      skip("network", NETWORK, "SLS could not be read"),
-      skip("k3s-subnet", SUBNET, "SLS could not be read"),
-    ];
+    return [skip("network", NETWORK, notRead), skip("k3s-subnet", SUBNET, notRead)];
   }
   const route = systemDefaultRoute(system.sls.networks);
-  return [userNetwork(route), k3sSubnet(system, inventory, route)];
+  return [userNetwork(route), k3sSubnet(system, inventory, route, k3sFullName)];
 }
 
 function userNetwork(route: string | undefined): Check {
@@ -34,14 +29,14 @@ function userNetwork(route: string | undefined): Check {
       "network",
       NETWORK,
       "SLS has no BICAN network (pre-CSM 1.2)",
-      "Pass --network CAN (or CHN) to uan-k3s split.",
+      "uan-k3s split --network CAN   # or --network CHN",
     );
   }
   return fail(
     "network",
     NETWORK,
     `BICAN's SystemDefaultRoute is ${route}; the K3s ingress needs CAN or CHN`,
-    "Pass --network CAN or CHN to uan-k3s split.",
+    "uan-k3s split --network CAN   # or --network CHN",
   );
 }
 
@@ -49,10 +44,11 @@ function k3sSubnet(
   system: SystemData,
   inventory: Inventory | undefined,
   route: string | undefined,
+  k3sFullName: string | undefined,
 ): Check {
   const net = isUserNetwork(route) ? route : "CAN";
   const network = system.sls.networks.get(net);
-  const k3s = network && findSubnet(network, k3sSubnetFullName(net));
+  const k3s = network && findK3sSubnet(network, net, k3sFullName)?.subnet;
   if (k3s !== undefined) {
     const start = inventory?.vars.metallb_ipaddresspool_range_start;
     const end = inventory?.vars.metallb_ipaddresspool_range_end;
@@ -63,21 +59,24 @@ function k3sSubnet(
     );
   }
   try {
-    const plan = planSplit(system.sls.networks, isUserNetwork(route) ? {} : { network: net });
+    const plan = planSplit(system.sls.networks, {
+      ...(isUserNetwork(route) ? {} : { network: net }),
+      ...(k3sFullName === undefined ? {} : { k3sFullName }),
+    });
     const { conflicts } = findConflicts(plan);
     if (conflicts.length > 0) {
       return fail(
         "k3s-subnet",
         SUBNET,
         `not split yet, and ${conflicts.length} address(es) in ${plan.k3s.CIDR} are in use: ${conflicts[0]?.message ?? ""}`,
-        "Run uan-k3s split to see every conflict.",
+        "uan-k3s split --kubectl   # the report lists every conflict",
       );
     }
     return warn(
       "k3s-subnet",
       SUBNET,
       `not split yet; SLS has nothing in ${plan.k3s.CIDR}, so the split is possible (Kubernetes not checked here)`,
-      "Run uan-k3s split --kubectl, then --apply --yes.",
+      "uan-k3s split --kubectl --out split   # then, if it says READY: uan-k3s split --kubectl --apply --yes",
     );
   } catch (error) {
     return failure("k3s-subnet", SUBNET, error);

@@ -1,10 +1,14 @@
+import { paint, type Style } from "../core/log";
+import type { Status } from "./check";
 import type { DoctorOutline } from "./outline";
 
-/** The checklist for a terminal, with the tally at the end. */
-export function renderText(outline: DoctorOutline): string {
+const STYLE: Record<Status, Style> = { pass: "green", warn: "yellow", fail: "red", skip: "dim" };
+
+/** The checklist for a terminal, with the tally at the end; marks in color when asked. */
+export function renderText(outline: DoctorOutline, options: { color?: boolean } = {}): string {
   const lines = [outline.title];
   for (const { check, mark, fix } of outline.items) {
-    lines.push(`  ${mark}  ${check.title}`);
+    lines.push(`  ${paint(mark, STYLE[check.status], options.color === true)}  ${check.title}`);
     for (const line of check.detail.split("\n")) lines.push(`        ${line}`);
     if (fix !== undefined) lines.push(`        fix: ${fix}`);
   }

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { shellQuote } from "../core/shell";
 import { buildRoleModel, type RoleModel } from "../generator/model";
 import { renderRoles } from "../generator/render";
 import { describeWritePlan, planWrite } from "../generator/write";
@@ -15,6 +16,7 @@ export function checkRoles(
   config: DoctorConfig | undefined,
   inventory: Inventory | undefined,
   out: string | undefined,
+  sourceArgs: readonly string[],
 ): Check[] {
   const tree = (why: string): Check[] => (out === undefined ? [] : [skip("tree", TREE, why)]);
   if (inventory === undefined)
@@ -33,7 +35,7 @@ export function checkRoles(
           "roles",
           ROLES,
           `sshd ${ports}; ${model.warnings.join("; ")}`,
-          "See the warnings; set the values in uan-k3s.yaml.",
+          "Set those values in uan-k3s.yaml (uan-k3s init writes one with every setting).",
         );
   if (out === undefined) return [roles];
   // Reads only: planWrite compares, applyWrite is never called.
@@ -45,7 +47,11 @@ export function checkRoles(
           "tree",
           TREE,
           `${resolve(out)} would change:\n${describeWritePlan(plan).trimEnd()}`,
-          `Run uan-k3s gen-roles --out ${out}.`,
+          // The same config and data as this run, so that the command fixes what was found.
+          [`uan-k3s gen-roles --out ${shellQuote(out)}`, ...sourceArgs.map(shellQuote)].join(" ") +
+            (plan.conflicts.length === 0
+              ? ""
+              : ` --force   # overwrites ${plan.conflicts.length} file(s) edited by hand or not written by uan-k3s`),
         )
       : pass("tree", TREE, resolve(out)),
   ];

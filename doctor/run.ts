@@ -1,11 +1,13 @@
 import { loadSystem, type HsmSource, type SlsSource, type SystemData } from "../csm/source";
 import { buildInventory, type HostnameMode, type Inventory } from "../inventory/build";
 import type { UanK3SConfig } from "../schemas/generated/config";
-import { failure, pass, type Check } from "./check";
+import { failure, pass, skip, type Check } from "./check";
+import { checkPushed } from "./git";
 import { checkK3s } from "./k3s";
 import { checkNetwork } from "./network";
 import { checkRoles } from "./roles";
 import { checkSubid } from "./subid";
+import { checkTools } from "./tools";
 
 /** The config file: its validated data and its absolute path. */
 export interface DoctorConfig {
@@ -20,6 +22,12 @@ export interface DoctorSources {
   readonly hostnames: HostnameMode;
 }
 
+/** Why SLS and HSM cannot be read at all (no credentials), and how to change that. */
+export interface SourcesUnavailable {
+  readonly unavailable: string;
+  readonly fix: string;
+}
+
 /**
  * What doctor needs from its caller. The config and the sources come through functions, so
  * that a bad config file is a failed check rather than an abort, and doctor knows neither
@@ -29,13 +37,17 @@ export interface DoctorInput {
   /** Reads and validates the config file, undefined when there is none; throws a UserError. */
   readonly loadConfig: () => DoctorConfig | undefined;
   /** The sources, given the config (which may name the SLS and HSM files). */
-  readonly openSources: (config: DoctorConfig | undefined) => DoctorSources;
+  readonly openSources: (config: DoctorConfig | undefined) => DoctorSources | SourcesUnavailable;
+  /** Whether a program is on PATH (git, kubectl, cray). */
+  readonly onPath: (name: string) => boolean;
   /** A generated tree to check is up to date (gen-roles --check). */
   readonly out?: string;
   readonly subuid?: string;
   readonly subgid?: string;
   /** Users for the subuid/subgid check. */
   readonly passwd?: string;
+  /** The flags of this run that pick the config and the data, repeated in fix commands. */
+  readonly sourceArgs?: readonly string[];
 }
 
 /**
@@ -45,13 +57,17 @@ export interface DoctorInput {
 export async function runChecks(input: DoctorInput): Promise<Check[]> {
   const checks: Check[] = [];
   const config = checkConfig(input, checks);
-  const sources = input.openSources(config);
-  const system = await checkSources(sources, checks);
+  checks.push(...checkTools(input.onPath));
+  const { system, hostnames, why } = await checkSources(input, config, checks);
   const inventory =
-    system === undefined ? undefined : designate(system, sources.hostnames, config, checks);
-  checks.push(...checkNetwork(system, inventory));
-  if (system !== undefined && inventory !== undefined) checks.push(...checkK3s(system, inventory));
-  checks.push(...checkRoles(config, inventory, input.out));
+    system === undefined || hostnames === undefined
+      ? undefined
+      : designate(system, hostnames, config, checks);
+  const notRead = why ?? "the K3s designation is inconsistent";
+  checks.push(...checkNetwork(system, inventory, notRead, config?.data.sls_can_metallb_fullname));
+  checks.push(...checkK3s(system, inventory, notRead));
+  checks.push(...checkRoles(config, inventory, input.out, input.sourceArgs ?? []));
+  checks.push(...(await checkPushed(input.out)));
   checks.push(...checkSubid(input));
   return checks;
 }
@@ -74,11 +90,28 @@ function checkConfig(input: DoctorInput, checks: Check[]): DoctorConfig | undefi
   }
 }
 
+/**
+ * SLS and HSM, read; else why not, for the checks that need them. No credentials is a skip
+ * (the other checks still run), a source that fails is a failure.
+ */
 async function checkSources(
-  { sls, hsm }: DoctorSources,
+  input: DoctorInput,
+  config: DoctorConfig | undefined,
   checks: Check[],
-): Promise<SystemData | undefined> {
+): Promise<{ system?: SystemData; hostnames?: HostnameMode; why?: string }> {
   const title = "SLS and HSM are readable";
+  let sources: DoctorSources | SourcesUnavailable;
+  try {
+    sources = input.openSources(config);
+  } catch (error) {
+    checks.push(failure("sources", title, error));
+    return { why: "SLS and HSM could not be read" };
+  }
+  if ("unavailable" in sources) {
+    checks.push(skip("sources", title, sources.unavailable, sources.fix));
+    return { why: `SLS and HSM were not read: ${sources.unavailable}` };
+  }
+  const { sls, hsm } = sources;
   try {
     const system = await loadSystem(sls, hsm);
     checks.push(
@@ -88,10 +121,10 @@ async function checkSources(
         `${system.sls.networks.size} networks and ${system.sls.nodes.length} nodes from ${sls.origin}; ${system.groups.length} HSM groups from ${hsm.origin}`,
       ),
     );
-    return system;
+    return { system, hostnames: sources.hostnames };
   } catch (error) {
     checks.push(failure("sources", title, error));
-    return undefined;
+    return { why: "SLS and HSM could not be read" };
   }
 }
 
@@ -107,6 +140,7 @@ function designate(
     return buildInventory(system, {
       hostnames,
       k3s: k3s === undefined || config === undefined ? undefined : { ...k3s, origin: config.path },
+      k3sSubnetFullName: config?.data.sls_can_metallb_fullname,
     });
   } catch (error) {
     checks.push(failure("designation", "The K3s designation is consistent", error));

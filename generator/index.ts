@@ -8,7 +8,7 @@
  * "managed by uan-k3s" marker. Nothing here writes: write/ plans and writes the tree.
  */
 export { buildRoleModel, type ResolvedHaproxy, type ResolvedSshd, type RoleModel } from "./model";
-export { renderRoles, TEMPLATES_DIR } from "./render";
+export { renderRoles, TEMPLATES } from "./render";
 export { renderVarsFiles, varsFileYaml } from "./vars";
 export {
   DEFAULT_HAPROXY,

@@ -15,6 +15,7 @@ import type {
 } from "../schemas/generated/config";
 import { parseHelmArgs, type HelmValues } from "./helm-args";
 import { resolveSeedVariables } from "./seed-forms";
+import { expectProblem, sshdPortProblem, timerProblem } from "./checks";
 import {
   DEFAULT_HAPROXY,
   DEFAULT_SSHD,
@@ -115,12 +116,6 @@ export interface RoleModel {
   };
   readonly warnings: readonly string[];
 }
-
-/** Ports the node itself already uses: the system sshd, and the K3s API and kubelet. */
-const RESERVED_PORTS = new Map([
-  [22, "the system sshd"],
-  [10250, "the kubelet"],
-]);
 
 /**
  * The config file plus the inventory (K3s nodes, the SLS MetalLB range) → the role model.
@@ -245,13 +240,12 @@ function resolveSshd(
   apiPort: number,
   origin: string,
 ): ResolvedSshd[] {
-  const reserved = new Map(RESERVED_PORTS).set(apiPort, "the K3s API server");
   const resolved = instances.map((instance, index): ResolvedSshd => {
     const port = portNumber(instance.port, `${origin}: /${key}/${index}/port`);
-    const taken = reserved.get(port);
+    const taken = sshdPortProblem(port, apiPort);
     if (taken !== undefined) {
       throw new UserError(
-        `${origin}: /${key}/${index}/port: ${port} is already used on the node by ${taken}`,
+        `${origin}: /${key}/${index}/port: ${taken}`,
         "Give the sshd instance a free port (the seed uses 9000).",
       );
     }
@@ -291,12 +285,42 @@ function withoutImage(podman: PodmanContainer): Omit<PodmanContainer, "image"> {
   return rest;
 }
 
-function rejectDuplicates(values: readonly string[], message: (value: string) => string): void {
+function rejectDuplicates(
+  values: readonly string[],
+  message: (value: string) => string,
+  hint = "Each instance needs its own name and port.",
+): void {
   const seen = new Set<string>();
   for (const value of values) {
-    if (seen.has(value))
-      throw new UserError(message(value), "Each instance needs its own name and port.");
+    if (seen.has(value)) throw new UserError(message(value), hint);
     seen.add(value);
+  }
+}
+
+/** The values that go into the generated haproxy.cfg, as HAProxy will parse them. */
+function checkHaproxyValues(haproxy: ResolvedHaproxy, where: string): void {
+  const { timeouts, check } = haproxy;
+  const values: (readonly [key: string, value: string, problem: string | undefined])[] = [
+    ...(["connect", "client", "server"] as const).map(
+      (key): [string, string, string | undefined] => [
+        `timeouts/${key}`,
+        timeouts[key],
+        timerProblem(timeouts[key], true),
+      ],
+    ),
+    ...(check === false
+      ? []
+      : ([
+          ["check/expect", check.expect, expectProblem(check.expect)],
+          ["check/inter", check.inter, timerProblem(check.inter, false)],
+        ] as const)),
+  ];
+  for (const [key, value, problem] of values) {
+    if (problem === undefined) continue;
+    throw new UserError(
+      `${where}/${key}: ${JSON.stringify(value)} ${problem}`,
+      "HAProxy would refuse its config on the node with this value: change it in the config file.",
+    );
   }
 }
 
@@ -394,6 +418,11 @@ function resolveHaproxy(instance: HaproxyInstance, context: HaproxyContext): Res
       "Designate K3s nodes (HSM groups k3s_server/k3s_agent or k3s.servers in the config), or list haproxy[].backends.",
     );
   }
+  rejectDuplicates(
+    backends.map((backend) => backend.name),
+    (name) => `${where}/backends: two backends are named ${JSON.stringify(name)}`,
+    "HAProxy needs a name of its own for each server in a backend.",
+  );
   const chart =
     instance.chart === undefined
       ? context.defaultChart
@@ -421,7 +450,7 @@ function resolveHaproxy(instance: HaproxyInstance, context: HaproxyContext): Res
       `${where}/args: service.type ${JSON.stringify(serviceType)} is not LoadBalancer, NodePort or ClusterIP`,
     );
   }
-  return {
+  const resolved: ResolvedHaproxy = {
     name: instance.name,
     namespace: instance.namespace ?? instance.name,
     chart,
@@ -439,6 +468,8 @@ function resolveHaproxy(instance: HaproxyInstance, context: HaproxyContext): Res
     ...(args.timeout === undefined ? {} : { timeout: args.timeout }),
     ...(instance.config === undefined ? {} : { config: instance.config }),
   };
+  if (instance.config === undefined) checkHaproxyValues(resolved, where);
+  return resolved;
 }
 
 /**

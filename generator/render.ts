@@ -1,19 +1,18 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
 import { byCodeUnit } from "../core/order";
 import { parseYaml } from "../core/yaml";
-import { projectPath } from "../core/paths";
+import { packageTree, type PackageFile } from "../core/package-files";
 import type { RoleModel } from "./model";
 import { renderVarsFiles } from "./vars";
 import type { GeneratedFile } from "./write/files";
 import { withMarker } from "./write/marker";
 
 /**
- * A mirror of the tree gen-roles writes, copied as it is. The site's values reach the roles only
- * through the vars files (vars.ts): the serializer there tags anything that could open Jinja
- * `!unsafe`, which no text template could promise, so no role file is templated.
+ * The package folder that mirrors the tree gen-roles writes, copied as it is. The site's values
+ * reach the roles only through the vars files (vars.ts): the serializer there tags anything
+ * that could open Jinja `!unsafe`, which no text template could promise, so no role file is
+ * templated.
  */
-export const TEMPLATES_DIR = projectPath("roles-templates");
+export const TEMPLATES = "roles-templates";
 
 /**
  * The whole generated tree: the role sources, plus the vars files rendered from the role model,
@@ -21,15 +20,11 @@ export const TEMPLATES_DIR = projectPath("roles-templates");
  */
 export function renderRoles(
   model: RoleModel,
-  templatesDir = TEMPLATES_DIR,
+  templates: readonly PackageFile[] = packageTree(TEMPLATES),
 ): Map<string, GeneratedFile> {
   const files = new Map<string, GeneratedFile>();
-  for (const source of listFiles(templatesDir)) {
-    const path = relative(templatesDir, source).split(sep).join("/");
-    const text = readFileSync(source, "utf8");
-    const executable = (statSync(source).mode & 0o111) !== 0;
+  for (const { path, text, executable } of templates)
     files.set(path, { text: checked(path, withMarker(path, text)), executable });
-  }
   for (const [path, text] of renderVarsFiles(model))
     files.set(path, { text: withMarker(path, text) });
   return new Map([...files].sort(([a], [b]) => byCodeUnit(a, b)));
@@ -51,12 +46,3 @@ function checked(path: string, text: string): string {
 
 /** Ansible's `!unsafe` tag, so that the check above accepts files that use it. */
 const unsafeTag = { tag: "!unsafe", resolve: (value: string): string => value };
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => byCodeUnit(a.name, b.name))
-    .flatMap((entry) => {
-      const path = join(dir, entry.name);
-      return entry.isDirectory() ? listFiles(path) : [path];
-    });
-}

@@ -14,10 +14,12 @@ export interface NodeAddresses {
 }
 
 /**
- * Finds each node's IPReservation on every network. CSI records the node's xname in
- * `Comment`, so that is trusted first; older data only names the reservation after the alias
- * (`uan01`) or alias-and-network (`uan01-can`), which is the fallback. A reservation whose
- * name points at one node while its Comment names another is reported, and the Comment wins.
+ * Finds each node's IPReservation on every network. HPE's UAN network role (Cray-HPE/uan,
+ * roles/uan_interfaces/tasks/can.yml) configures the address whose reservation Name is the
+ * node's host name, so the Name decides: first the alias (`uan01`), then the older
+ * alias-and-network form (`uan01-can`); only a reservation named for no node falls back to its
+ * Comment, where CSI records the xname. A reservation whose Name and Comment point at two
+ * different nodes (real CSM 1.0 data) is reported, and the Name wins, as on the node.
  */
 export function findNodeAddresses(
   networks: ReadonlyMap<string, SlsNetwork>,
@@ -48,31 +50,36 @@ export function findNodeAddresses(
     if (byVariable.get(variable)?.length !== 1 || !/^[a-z_]/.test(variable)) continue;
     const network = networks.get(name) as SlsNetwork;
     const suffix = `-${name.toLowerCase()}`;
+    // Least trusted first: later maps overwrite earlier ones when merged below.
     const byComment = new Map<string, string>();
+    const bySuffix = new Map<string, string>();
     const byName = new Map<string, string>();
     for (const subnet of subnetsOf(network)) {
       for (const reservation of subnet.IPReservations ?? []) {
-        const named =
-          nameToXname.get(reservation.Name) ??
-          (reservation.Name.endsWith(suffix)
-            ? nameToXname.get(reservation.Name.slice(0, -suffix.length))
-            : undefined);
+        const exact = nameToXname.get(reservation.Name);
+        const suffixed = reservation.Name.endsWith(suffix)
+          ? nameToXname.get(reservation.Name.slice(0, -suffix.length))
+          : undefined;
+        const named = exact ?? suffixed;
         const comment = reservation.Comment;
-        if (comment !== undefined && isKnownXname(comment, nameToXname)) {
-          if (!byComment.has(comment)) byComment.set(comment, reservation.IPAddress);
-          if (named !== undefined && named !== comment) {
+        const commented =
+          comment !== undefined && isKnownXname(comment, nameToXname) ? comment : undefined;
+        if (named !== undefined) {
+          const claimed = exact !== undefined ? byName : bySuffix;
+          if (!claimed.has(named)) claimed.set(named, reservation.IPAddress);
+          if (commented !== undefined && commented !== named) {
             warnings.push(
               `${name} reservation ${reservation.Name} (${reservation.IPAddress}) is named for ${named} ` +
-                `but its Comment says ${comment}; using the Comment`,
+                `but its Comment says ${commented}; ${variable} of ${named} is this address, as HPE's UAN ` +
+                `network role matches by Name, and ${commented} does not get it`,
             );
           }
-        } else if (named !== undefined && !byName.has(named)) {
-          byName.set(named, reservation.IPAddress);
+        } else if (commented !== undefined && !byComment.has(commented)) {
+          byComment.set(commented, reservation.IPAddress);
         }
       }
     }
-    for (const [xname, address] of [...byName, ...byComment]) {
-      // Spread order puts Comment matches last, so they overwrite name matches.
+    for (const [xname, address] of [...byComment, ...bySuffix, ...byName]) {
       let vars = byXname.get(xname);
       if (vars === undefined) byXname.set(xname, (vars = new Map<string, string>()));
       vars.set(variable, address);

@@ -1,5 +1,13 @@
 import { UserError } from "../core/errors";
-import { formatIpv4, parseCidr, usableRange } from "../core/ipv4";
+import {
+  contains,
+  formatCidr,
+  formatIpv4,
+  lastAddress,
+  parseCidr,
+  usableRange,
+  type Ipv4Cidr,
+} from "../core/ipv4";
 import { byCodeUnit, byNaturalName, sortNatural } from "../core/order";
 import type { SystemData } from "../csm/source";
 import type { SlsHardware, SlsNetwork } from "../schemas/generated/sls";
@@ -13,10 +21,11 @@ import {
 } from "./designate";
 import { groupNameProblem, PLAIN_HOST_NAME } from "./names";
 import {
-  findSubnet,
+  findK3sSubnet,
   isUserNetwork,
-  k3sSubnetFullName,
+  metallbRangeOrigin,
   systemDefaultRoute,
+  unusedByUsersWarning,
   USER_NETWORKS,
 } from "./networks";
 
@@ -30,6 +39,11 @@ export interface InventoryOptions {
   readonly hostnames: HostnameMode;
   /** An explicit K3s designation (the config file's `k3s:`); beats the HSM groups. */
   readonly k3s?: ExplicitDesignation;
+  /**
+   * FullName of the K3s subnet, the config file's `sls_can_metallb_fullname` (HPE's playbook
+   * variable). @default "<NET> Dynamic MetalLB K3s", or the subnet `split` made under another
+   */
+  readonly k3sSubnetFullName?: string;
 }
 
 /** A host's Ansible variables by their names (snake_case on purpose: cray_cfs_image, can_ip). */
@@ -62,7 +76,7 @@ interface Node {
 
 /** SLS nodes and networks plus HSM groups → the Ansible inventory the K3s playbook runs on. */
 export function buildInventory(system: SystemData, options: InventoryOptions): Inventory {
-  const warnings: string[] = [];
+  const warnings: string[] = [...(system.sls.warnings ?? [])];
   const notes: string[] = [];
   const nodes = toNodes(system.sls.nodes, options.hostnames, warnings);
   const nameToXname = new Map<string, string>();
@@ -180,7 +194,7 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
         .map(([name, hosts]) => [name, [...hosts].sort(byRank)]),
     ),
     hostvars: new Map(hostOrder.map((host) => [host, hostvars.get(host) as HostVars])),
-    vars: allVars(system.sls.networks, warnings, notes),
+    vars: allVars(system.sls.networks, options.k3sSubnetFullName, warnings, notes),
     hostByName,
     k3s,
     warnings,
@@ -243,12 +257,14 @@ function roleGroups(node: Node): string[] {
 }
 
 /**
- * `sls_user_network` from BICAN, and the MetalLB range from the "<NET> Dynamic MetalLB K3s"
- * subnet: its first to last usable address, as the UAN playbook computes it, and the subnet's
- * MetalLBPoolName, the name of the pool the roles configure.
+ * `sls_user_network` from BICAN, and the MetalLB range from the K3s subnet (found as
+ * findK3sSubnet finds it, the same way for `split` and `gen-roles`): its first to last usable
+ * address, as the UAN playbook computes it, and the subnet's MetalLBPoolName, the name of the
+ * pool the roles configure.
  */
 function allVars(
   networks: ReadonlyMap<string, SlsNetwork>,
+  fullName: string | undefined,
   warnings: string[],
   notes: string[],
 ): Record<string, string> {
@@ -257,29 +273,54 @@ function allVars(
   if (isUserNetwork(route)) vars.sls_user_network = route;
   else if (route === undefined)
     notes.push("SLS has no BICAN network (pre-CSM 1.2): sls_user_network is not set");
-  else
+  else {
+    const k3sOn = USER_NETWORKS.filter((net) => {
+      const network = networks.get(net);
+      return network !== undefined && findK3sSubnet(network, net, fullName) !== undefined;
+    });
     warnings.push(
-      `BICAN SystemDefaultRoute is ${JSON.stringify(route)}; the K3s ingress needs CAN or CHN`,
+      `${unusedByUsersWarning(route, k3sOn.length > 0 ? k3sOn.join(" or ") : "CAN or CHN")} The MetalLB range is not set.`,
     );
+  }
 
   const candidates = isUserNetwork(route) ? [route] : route === undefined ? [...USER_NETWORKS] : [];
   for (const net of candidates) {
     const network = networks.get(net);
-    const subnet = network && findSubnet(network, k3sSubnetFullName(net));
-    if (subnet === undefined) continue;
+    const found = network && findK3sSubnet(network, net, fullName);
+    if (network === undefined || found === undefined) continue;
+    const subnet = found.subnet;
     const parsed = parseCidr(subnet.CIDR);
-    if (!parsed.ok) {
+    const problem = parsed.ok ? outsideProblem(network, parsed.cidr) : parsed.reason;
+    if (problem !== undefined || !parsed.ok) {
       warnings.push(
-        `${net} subnet ${JSON.stringify(subnet.FullName)}: ${parsed.reason}; MetalLB range not set`,
+        `${net} subnet ${JSON.stringify(subnet.FullName)}: ${problem}; MetalLB range not set`,
       );
-      break;
+      return vars;
     }
+    notes.push(...metallbRangeOrigin(net, subnet));
     const { first, last } = usableRange(parsed.cidr);
     vars.metallb_ipaddresspool_range_start = formatIpv4(first);
     vars.metallb_ipaddresspool_range_end = formatIpv4(last);
     // The pool's name follows the split's (<pool>-k3s, or --k3s-pool-name).
     if (subnet.MetalLBPoolName) vars.metallb_ipaddresspool_name = subnet.MetalLBPoolName;
-    break;
+    return vars;
+  }
+  if (fullName !== undefined && candidates.length > 0) {
+    warnings.push(
+      `sls_can_metallb_fullname is ${JSON.stringify(fullName)}, but ${candidates.join(" and ")} ${candidates.length === 1 ? "has" : "have"} no subnet of that FullName; MetalLB range not set`,
+    );
   }
   return vars;
+}
+
+/**
+ * Why a K3s subnet of `cidr` cannot be the network's, or undefined when it lies inside the
+ * network's CIDR: SLS stores any subnet, and a 0.0.0.0/0 would give MetalLB every address.
+ */
+function outsideProblem(network: SlsNetwork, cidr: Ipv4Cidr): string | undefined {
+  const text = network.ExtraProperties?.CIDR;
+  const own = typeof text === "string" ? parseCidr(text) : undefined;
+  if (own?.ok !== true) return `the ${network.Name} network has no usable CIDR to hold it`;
+  if (contains(own.cidr, cidr.network) && contains(own.cidr, lastAddress(cidr))) return undefined;
+  return `${formatCidr(cidr)} is not inside the ${network.Name} network's CIDR ${text}`;
 }

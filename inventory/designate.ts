@@ -104,7 +104,8 @@ function finish(
     agents,
     source,
     notUans,
-    notes,
+    // One server is the seed procedure's own design: worth a note, not a warning on every run.
+    notes: serverQuorum(servers.length) === "single" ? [...notes, SINGLE_SERVER_NOTE] : notes,
     warnings: designationWarnings(servers, agents, notUans),
   };
 }
@@ -122,6 +123,8 @@ export function serverQuorum(servers: number): ServerQuorum {
   return servers === 1 ? "single" : "ha";
 }
 
+const SINGLE_SERVER_NOTE = `${K3S_SERVER} has 1 node, as the seed procedure sets up: the K3s control plane is not highly available (HA needs 3, 5, ... servers)`;
+
 function designationWarnings(
   servers: readonly string[],
   agents: readonly string[],
@@ -133,10 +136,6 @@ function designationWarnings(
   if (quorum === "none" && agents.length > 0) {
     warnings.push(
       `${K3S_SERVER} is empty but ${K3S_AGENT} has ${agents.length} nodes: agents cannot join without a server`,
-    );
-  } else if (quorum === "single") {
-    warnings.push(
-      `${K3S_SERVER} has 1 node: the K3s control plane is not highly available (HA needs 3, 5, ... servers)`,
     );
   } else if (quorum === "even") {
     warnings.push(

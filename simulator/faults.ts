@@ -6,16 +6,18 @@ export interface Fault {
   path: string;
   /** Only requests with this method; any method when absent. */
   method?: string;
-  kind: "delay" | "status" | "unauthorized" | "truncate" | "reset";
+  kind: "delay" | "status" | "unauthorized" | "truncate" | "reset" | "body";
   /** For "status": the status to answer (e.g. 500, 502, 503). */
   status?: number;
   /** For "delay": how long to wait before answering normally. */
   ms?: number;
+  /** For "body": the JSON text a 200 answers instead (a proxy's page, a wrong shape). */
+  body?: string;
   /** How many matching requests it affects; Infinity for all. @default 1 */
   times?: number;
 }
 
-const KINDS: readonly string[] = ["delay", "status", "unauthorized", "truncate", "reset"];
+const KINDS: readonly string[] = ["delay", "status", "unauthorized", "truncate", "reset", "body"];
 
 /** Injected faults in injection order; each matching request uses up one of the first match. */
 export class FaultQueue {
@@ -57,6 +59,7 @@ export function checkFault(fault: Fault): void {
     fault.kind === "delay" &&
       !(typeof fault.ms === "number" && fault.ms >= 0) &&
       "a delay fault needs ms >= 0",
+    fault.kind === "body" && typeof fault.body !== "string" && "a body fault needs a body string",
     fault.times !== undefined && !(fault.times >= 1) && "times must be at least 1",
   ].filter((problem): problem is string => typeof problem === "string");
   if (problems.length > 0) {

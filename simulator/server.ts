@@ -112,6 +112,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         instance: request.path,
       });
     }
+    if (fault?.kind === "body") {
+      return { status: 200, headers: { "content-type": "application/json" }, text: fault.body! };
+    }
     // The gateway checks the token before any service sees the request, even an unknown path.
     const gated = request.path.startsWith("/apis/");
     if (fault?.kind === "unauthorized" || (gated && !authorized)) return GATEWAY_UNAUTHORIZED;

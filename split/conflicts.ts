@@ -8,7 +8,7 @@ import {
   type AddressSpan,
 } from "../core/ipv4";
 import { subnetsOf } from "../inventory/networks";
-import type { SlsSubnet } from "../schemas/generated/sls";
+import type { SlsNetwork, SlsSubnet } from "../schemas/generated/sls";
 import type { SplitPlan } from "./plan";
 import type { K8sService, K8sServiceList } from "./services";
 
@@ -16,6 +16,8 @@ import type { K8sService, K8sServiceList } from "./services";
 export type Conflict =
   | {
       kind: "ip-reservation";
+      /** The SLS network of the subnet: the user network, or any other (CMN, NMN, ...). */
+      network: string;
       subnet: string;
       reservation: string;
       address: string;
@@ -23,6 +25,7 @@ export type Conflict =
     }
   | {
       kind: "dhcp-range" | "reservation-range";
+      network: string;
       subnet: string;
       start: string;
       end: string;
@@ -33,6 +36,7 @@ export type Conflict =
   | {
       /** Another MetalLB pool whose CIDR reaches into the K3s range. */
       kind: "pool";
+      network: string;
       subnet: string;
       cidr: string;
       address: string;
@@ -42,7 +46,10 @@ export type Conflict =
       kind: "service";
       namespace: string;
       service: string;
-      /** Where the address was: status.loadBalancer.ingress, spec.loadBalancerIP, spec.externalIPs. */
+      /**
+       * Where the address was: status.loadBalancer.ingress, spec.loadBalancerIP,
+       * spec.externalIPs, or the MetalLB loadBalancerIPs annotation.
+       */
       field: string;
       address: string;
       message: string;
@@ -63,10 +70,11 @@ export interface ConflictCheck {
 }
 
 /**
- * Everything that already uses an address of the plan's K3s range: IPReservations,
- * DHCP and reservation ranges of every subnet of the network, other MetalLB pools, and the
- * live Services in `services` (`kubectl get services -A -o json`). Without `services` the
- * Kubernetes side is not checked, and a warning says so.
+ * Everything that already uses an address of the plan's K3s range: IPReservations, DHCP and
+ * reservation ranges of every subnet of every SLS network (the user network and its
+ * neighbours: CMN can overlap CAN), other MetalLB pools, and the live Services in `services`
+ * (`kubectl get services -A -o json`). Without `services` the Kubernetes side is not checked,
+ * and a warning says so.
  */
 export function findConflicts(plan: SplitPlan, services?: K8sServiceList): ConflictCheck {
   const parsed = parseCidr(plan.range.cidr);
@@ -74,20 +82,43 @@ export function findConflicts(plan: SplitPlan, services?: K8sServiceList): Confl
   const k3s: Target = { span: spanOf(parsed.cidr), cidr: plan.range.cidr };
   // After a split the original is the lower half, so it is not mistaken for a pool overlap.
   const network = plan.kind === "split" ? plan.networkAfter : plan.network;
-  const conflicts = subnetsOf(network).flatMap((subnet) =>
-    subnetConflicts(subnet, subnet.FullName === plan.k3s.FullName, k3s),
+  const conflicts = [network, ...plan.neighbours].flatMap((each) =>
+    subnetsOf(each).flatMap((subnet) =>
+      subnetConflicts(
+        each.Name,
+        subnet,
+        each === network && subnet.FullName === plan.k3s.FullName,
+        k3s,
+      ),
+    ),
   );
+  const warnings = overlappingNetworks(plan.neighbours, k3s);
   if (services === undefined) {
-    return {
-      conflicts,
-      kubernetesChecked: false,
-      warnings: [
-        `The Kubernetes check was NOT done: no live services were given, so LoadBalancer IPs already in use in ${k3s.cidr} are unknown. Pass the output of \`kubectl get services -A -o json\` (the ims and user namespaces are the likely users).`,
-      ],
-    };
+    warnings.push(
+      `The Kubernetes check was NOT done: no live services were given, so LoadBalancer IPs already in use in ${k3s.cidr} are unknown. Pass the output of \`kubectl get services -A -o json\` (the ims and user namespaces are the likely users).`,
+    );
+    return { conflicts, kubernetesChecked: false, warnings };
   }
   conflicts.push(...services.items.flatMap((service) => serviceConflicts(service, k3s)));
-  return { conflicts, kubernetesChecked: true, warnings: [] };
+  return { conflicts, kubernetesChecked: true, warnings };
+}
+
+/**
+ * Another network whose CIDR reaches into the K3s range: nothing of it holds those addresses
+ * (or it would be a conflict), but the two networks route the same addresses. BICAN's
+ * 0.0.0.0/0 is a placeholder, not a range, and so is any /0.
+ */
+function overlappingNetworks(neighbours: readonly SlsNetwork[], k3s: Target): string[] {
+  return neighbours.flatMap((network) => {
+    const text = network.ExtraProperties?.CIDR;
+    const cidr = typeof text === "string" ? parseCidr(text) : undefined;
+    if (cidr?.ok !== true || cidr.cidr.prefix === 0) return [];
+    const shared = overlap(spanOf(cidr.cidr), k3s.span);
+    if (shared === undefined) return [];
+    return [
+      `The ${network.Name} network (${text}) overlaps the K3s range ${k3s.cidr} at ${describeSpan(shared)}: addresses there would be routed to two networks.`,
+    ];
+  });
 }
 
 interface Target {
@@ -110,23 +141,30 @@ function unreadable(where: string, value: string, k3s: Target): Conflict {
   };
 }
 
-function subnetConflicts(subnet: SlsSubnet, isK3s: boolean, k3s: Target): Conflict[] {
+function subnetConflicts(
+  network: string,
+  subnet: SlsSubnet,
+  isK3s: boolean,
+  k3s: Target,
+): Conflict[] {
   const conflicts: Conflict[] = [];
-  const of = `subnet ${JSON.stringify(subnet.Name)}`;
+  const of = `${network} subnet ${JSON.stringify(subnet.Name)}`;
   const isPool = subnet.MetalLBPoolName !== undefined || /metallb/i.test(subnet.Name);
   if (isPool && !isK3s) {
     const cidr = parseCidr(subnet.CIDR);
     if (!cidr.ok && !looksLikeIpv6(subnet.CIDR)) {
-      conflicts.push(unreadable(`The CIDR of MetalLB pool ${of}`, subnet.CIDR, k3s));
+      const pool = `${network} MetalLB pool ${JSON.stringify(subnet.Name)}`;
+      conflicts.push(unreadable(`The CIDR of ${pool}`, subnet.CIDR, k3s));
     } else if (cidr.ok) {
       const shared = overlap(spanOf(cidr.cidr), k3s.span);
       if (shared !== undefined) {
         conflicts.push({
           kind: "pool",
+          network,
           subnet: subnet.Name,
           cidr: subnet.CIDR,
           address: formatIpv4(shared.first),
-          message: `MetalLB pool ${of} (${subnet.CIDR}) overlaps the K3s range ${k3s.cidr} at ${describeSpan(shared)}.`,
+          message: `${network} MetalLB pool ${JSON.stringify(subnet.Name)} (${subnet.CIDR}) overlaps the K3s range ${k3s.cidr} at ${describeSpan(shared)}.`,
         });
       }
     }
@@ -139,6 +177,7 @@ function subnetConflicts(subnet: SlsSubnet, isK3s: boolean, k3s: Target): Confli
     } else if (address !== "ipv6" && within(k3s.span, address)) {
       conflicts.push({
         kind: "ip-reservation",
+        network,
         subnet: subnet.Name,
         reservation: reservation.Name,
         address: formatIpv4(address),
@@ -151,7 +190,8 @@ function subnetConflicts(subnet: SlsSubnet, isK3s: boolean, k3s: Target): Confli
     ["reservation-range", "Reservation range", subnet.ReservationStart, subnet.ReservationEnd],
   ] as const;
   for (const [kind, label, start, end] of ranges) {
-    const conflict = rangeConflict(kind, `${label} of ${of}`, subnet.Name, start, end, k3s);
+    const where = { network, subnet: subnet.Name };
+    const conflict = rangeConflict(kind, `${label} of ${of}`, where, start, end, k3s);
     if (conflict !== undefined) conflicts.push(conflict);
   }
   return conflicts;
@@ -161,7 +201,7 @@ function subnetConflicts(subnet: SlsSubnet, isK3s: boolean, k3s: Target): Confli
 function rangeConflict(
   kind: "dhcp-range" | "reservation-range",
   where: string,
-  subnet: string,
+  subnet: { network: string; subnet: string },
   startText: string | undefined,
   endText: string | undefined,
   k3s: Target,
@@ -179,7 +219,7 @@ function rangeConflict(
   if (shared === undefined) return undefined;
   return {
     kind,
-    subnet,
+    ...subnet,
     start: formatIpv4(start),
     end: formatIpv4(end),
     address: formatIpv4(shared.first),
@@ -196,10 +236,19 @@ function serviceConflicts(service: K8sService, k3s: Target): Conflict[] {
     if (ingress.ip !== undefined)
       addresses.push({ field: "status.loadBalancer.ingress", value: ingress.ip });
   }
-  // A requested or external IP collides as surely as an assigned one.
+  // A requested or external IP collides as surely as an assigned one, and a Service still
+  // pending (no ingress yet) holds its request: MetalLB gives it that address when it can.
   const requested = service.spec?.loadBalancerIP;
   if (requested !== undefined && requested !== "") {
     addresses.push({ field: "spec.loadBalancerIP", value: requested });
+  }
+  for (const annotation of LOAD_BALANCER_IPS_ANNOTATIONS) {
+    const list = service.metadata.annotations?.[annotation];
+    if (list === undefined) continue;
+    const field = `metadata.annotations["${annotation}"]`;
+    for (const value of list.split(",").map((item) => item.trim())) {
+      if (value !== "") addresses.push({ field, value });
+    }
   }
   for (const ip of service.spec?.externalIPs ?? [])
     addresses.push({ field: "spec.externalIPs", value: ip });
@@ -224,6 +273,16 @@ function serviceConflicts(service: K8sService, k3s: Target): Conflict[] {
   }
   return conflicts;
 }
+
+/**
+ * MetalLB's request for given addresses, a comma-separated list (one per IP family): the
+ * `metallb.universe.tf` prefix, and `metallb.io`, its name since MetalLB 0.14.9, which still
+ * honours the old one.
+ */
+const LOAD_BALANCER_IPS_ANNOTATIONS = [
+  "metallb.universe.tf/loadBalancerIPs",
+  "metallb.io/loadBalancerIPs",
+] as const;
 
 function within(span: AddressSpan, address: number): boolean {
   return address >= span.first && address <= span.last;

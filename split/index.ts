@@ -4,7 +4,8 @@
  *   planSplit (SLS network)  →  findConflicts (SLS, parseServices)  →  buildSplitReport
  *   →  renderText / renderJson / renderMarkdown / renderHtml
  *   →  renderSplitArtifacts  →  writeArtifacts (--out)
- *   →  applySplit (--apply: backup file, re-read guard, PUT to SLS); restoreNetwork undoes it
+ *   →  applySplit (--apply: backup file, re-read guard, PUT to SLS); restoreNetwork undoes it,
+ *      previewRestore shows what it would change  →  renderOutcomeText / renderOutcomeJson
  *
  * The plan, conflicts, report and artifacts are pure: the CLI loads SLS and the services.
  * Only writeArtifacts writes files, and only apply/ writes SLS, through the SlsWriter given.
@@ -24,6 +25,7 @@ export {
 export { findConflicts, type Conflict, type ConflictCheck } from "./conflicts";
 export { parseServices, type K8sService, type K8sServiceList } from "./services";
 export {
+  ARTIFACT_NAMES,
   CSM_CONFIGMAP_FILE,
   CSM_IPADDRESSPOOL_FILE,
   UAN_HELM_FILE,
@@ -34,18 +36,22 @@ export {
   type ArtifactFiles,
   type ArtifactSources,
 } from "./artifacts/render";
-export { writeArtifacts } from "./artifacts/write";
+export { writeArtifacts, type WrittenArtifacts } from "./artifacts/write";
 export { poolChangeOf, type ConfigMapInput, type PoolChange } from "./artifacts/metallb-config";
 export {
   applySplit,
+  previewRestore,
   restoreCommand,
   restoreNetwork,
   type ApplySplitOptions,
   type ApplySplitResult,
   type RestoreNetworkOptions,
   type RestoreNetworkResult,
+  type RestorePreview,
   type SlsWriter,
 } from "./apply/apply";
+export { readNetworkBackup } from "./apply/backup";
+export { renderOutcomeJson, renderOutcomeText, type SlsWriteOutcome } from "./apply/outcome";
 export { networkChanges } from "./apply/diff";
 export {
   buildSplitReport,

@@ -2,6 +2,7 @@ import { UserError } from "../core/errors";
 import {
   contains,
   formatCidr,
+  lastAddress,
   formatIpv4,
   halve,
   parseCidr,
@@ -11,14 +12,17 @@ import {
 } from "../core/ipv4";
 import {
   dynamicMetallbFullName,
+  findK3sSubnet,
   findSubnet,
   isUserNetwork,
   k3sSubnetFullName,
   subnetsOf,
   systemDefaultRoute,
+  unusedByUsersWarning,
   type UserNetwork,
 } from "../inventory/networks";
 import type { SlsNetwork, SlsSubnet } from "../schemas/generated/sls";
+import { checkSubnetName } from "./names";
 
 /** What `uan-k3s split` may be told; every field is optional and defaults from SLS. */
 export interface SplitOptions {
@@ -84,6 +88,11 @@ interface PlanCommon {
   notes: string[];
   /** Hazards that do not block the plan but that the admin must read. */
   warnings: string[];
+  /**
+   * Every other SLS network, as read: their reservations, ranges and pools must stay out of
+   * the K3s range too (CMN, for one, can overlap a user network).
+   */
+  neighbours: SlsNetwork[];
 }
 
 export interface SplitPlanned extends PlanCommon {
@@ -120,7 +129,8 @@ export function planSplit(
   options: SplitOptions = {},
 ): SplitPlan {
   const notes: string[] = [];
-  const net = chooseNetwork(networks, options.network, notes);
+  const warnings: string[] = [];
+  const net = chooseNetwork(networks, options.network, notes, warnings);
   const network = networks.get(net);
   if (network === undefined) {
     throw new UserError(
@@ -128,25 +138,33 @@ export function planSplit(
       `Check that SLS is the right system's, or pass --network ${net === "CAN" ? "CHN" : "CAN"}.`,
     );
   }
-  const names = { ...splitDefaults(net), ...definedNames(options) };
+  const given = definedNames(options);
+  const names = { ...splitDefaults(net), ...given };
   if (names.k3sFullName === names.subnet) {
     throw new UserError(
       `The K3s subnet's FullName cannot be ${JSON.stringify(names.subnet)}, the FullName of the subnet to split.`,
       "Pick another FullName for the K3s subnet.",
     );
   }
-  const existing = findSubnet(network, names.k3sFullName);
-  if (existing !== undefined) return alreadySplit(net, network, existing, names.subnet, notes);
-
-  const defaultK3s = splitDefaults(net).k3sFullName;
-  if (names.k3sFullName !== defaultK3s && findSubnet(network, defaultK3s) !== undefined) {
+  const neighbours = [...networks.values()]
+    .filter((other) => other !== network)
+    .map((other) => structuredClone(other));
+  const within = networkCidr(net, network);
+  const existing = findK3sSubnet(network, net, given.k3sFullName, names.subnet);
+  if (existing !== undefined) {
+    if (existing.by === "split") notes.push(foundBySplitNote(net, existing.subnet, names.subnet));
+    const context = { net, network, within, neighbours, notes, warnings };
+    return alreadySplit(context, existing.subnet, names.subnet);
+  }
+  const other = findK3sSubnet(network, net, undefined, names.subnet);
+  if (given.k3sFullName !== undefined && other !== undefined) {
     throw new UserError(
-      `${net} already has a subnet ${JSON.stringify(defaultK3s)}; splitting again under ${JSON.stringify(names.k3sFullName)} would make a second K3s pool.`,
-      `Drop the K3s FullName option to use the existing subnet.`,
+      `${net} already has a K3s subnet, ${JSON.stringify(other.subnet.FullName)} ${other.subnet.CIDR}; splitting again under ${JSON.stringify(given.k3sFullName)} would halve CSM's pool a second time.`,
+      `Drop --k3s-full-name (or set it, and sls_can_metallb_fullname, to ${JSON.stringify(other.subnet.FullName)}) to use the existing subnet.`,
     );
   }
   const original = theSubnet(net, network, names.subnet);
-  const cidr = readCidr(net, original, notes);
+  const cidr = readCidr(net, original, within, notes);
   if (cidr.prefix >= 31) {
     throw new UserError(
       `${describeSubnet(net, original)} is ${formatCidr(cidr)}, too small to split: each half needs at least 2 addresses, so the subnet must be a /30 or larger.`,
@@ -182,7 +200,8 @@ export function planSplit(
     return [...subnets.slice(0, at), ...inserted, ...subnets.slice(at + 1)];
   });
 
-  const warnings = hazardWarnings(net, networkAfter, planned);
+  warnings.push(...hazardWarnings(net, networkAfter, planned));
+  notes.push(...defaultNameNote(net, planned));
   const gateway = original.Gateway === undefined ? undefined : parseIpv4(original.Gateway);
   if (gateway !== undefined && !contains(lowerCidr, gateway)) {
     warnings.push(
@@ -201,13 +220,23 @@ export function planSplit(
     networkAfter,
     notes,
     warnings,
+    neighbours,
   };
+}
+
+/** Said when the K3s subnet was recognised by its place rather than by its FullName. */
+function foundBySplitNote(net: UserNetwork, k3s: SlsSubnet, original: string): string {
+  return (
+    `${describeSubnet(net, k3s)} ${k3s.CIDR} is the upper half beside ${JSON.stringify(original)}: a K3s subnet made with --k3s-full-name. ` +
+    `HPE's UAN playbook finds it only by FullName: set sls_can_metallb_fullname to ${JSON.stringify(k3s.FullName)} in uan-k3s.yaml and in CFS.`
+  );
 }
 
 function chooseNetwork(
   networks: ReadonlyMap<string, SlsNetwork>,
   option: string | undefined,
   notes: string[],
+  warnings: string[],
 ): UserNetwork {
   const route = systemDefaultRoute(networks);
   if (option !== undefined) {
@@ -219,6 +248,7 @@ function chooseNetwork(
     }
     if (route !== undefined && route !== option) {
       notes.push(`Using ${option} as asked, although BICAN's SystemDefaultRoute is ${route}.`);
+      warnings.push(unusedByUsersWarning(route, option));
     }
     return option;
   }
@@ -247,6 +277,8 @@ function definedNames(options: SplitOptions): Partial<SplitOptions> {
     if (value.trim() === "") {
       throw new UserError(`The ${key} option is empty.`, "Give a name, or leave the option out.");
     }
+    // --subnet names a subnet SLS already has, matched exactly; only new names are held to CSM's shapes.
+    if (key !== "subnet") checkSubnetName(key, value);
     given[key] = value;
   }
   return given;
@@ -269,8 +301,57 @@ function theSubnet(net: UserNetwork, network: SlsNetwork, fullName: string): Sls
   );
 }
 
-/** The subnet's CIDR, canonical; a non-canonical one is noted, anything else is an error. */
-function readCidr(net: UserNetwork, subnet: SlsSubnet, notes: string[]): Ipv4Cidr {
+/**
+ * The user network's own CIDR, which every subnet of it must lie inside. A network that is most
+ * of the address space is placeholder data (BICAN's 0.0.0.0/0), never a user network.
+ */
+function networkCidr(net: UserNetwork, network: SlsNetwork): Ipv4Cidr {
+  const text = network.ExtraProperties?.CIDR;
+  const parsed = typeof text === "string" ? parseCidr(text) : undefined;
+  const fix = `Fix ExtraProperties.CIDR of the ${net} network in SLS (an IPv4 a.b.c.d/n), then run again.`;
+  if (parsed === undefined) {
+    throw new UserError(
+      `The ${net} network has no CIDR (ExtraProperties.CIDR), so nobody can tell whether its subnets lie inside it.`,
+      fix,
+    );
+  }
+  if (!parsed.ok)
+    throw new UserError(`The ${net} network has an unusable CIDR: ${parsed.reason}.`, fix);
+  if (parsed.cidr.prefix < MIN_NETWORK_PREFIX) {
+    throw new UserError(
+      `The ${net} network's CIDR ${text} spans ${parsed.cidr.prefix === 0 ? "every IPv4 address" : "more than a /8"}: no user network is that large, so its subnets cannot be checked against it.`,
+      fix,
+    );
+  }
+  return parsed.cidr;
+}
+
+/** Larger than a /8 is no customer network CSM sets up. */
+const MIN_NETWORK_PREFIX = 8;
+
+/**
+ * The subnet's CIDR, canonical; a non-canonical one is noted. Anything unusable is an error,
+ * and so is a CIDR not inside its network's: SLS stores whatever it is sent, so a pool of
+ * 0.0.0.0/0 or 128.0.0.0/1 can be there, and halving it would hand K3s addresses the network
+ * does not have.
+ */
+function readCidr(
+  net: UserNetwork,
+  subnet: SlsSubnet,
+  within: Ipv4Cidr,
+  notes: string[],
+): Ipv4Cidr {
+  const cidr = parseSubnetCidr(net, subnet, notes);
+  if (!contains(within, cidr.network) || !contains(within, lastAddress(cidr))) {
+    throw new UserError(
+      `${describeSubnet(net, subnet)} has CIDR ${subnet.CIDR}, which is not inside the ${net} network's CIDR ${formatCidr(within)}: its addresses are not the network's to give to K3s.`,
+      `Fix the subnet's CIDR in SLS so that it lies inside ${formatCidr(within)}, or pick another subnet with --subnet.`,
+    );
+  }
+  return cidr;
+}
+
+function parseSubnetCidr(net: UserNetwork, subnet: SlsSubnet, notes: string[]): Ipv4Cidr {
   const where = describeSubnet(net, subnet);
   if (typeof subnet.CIDR !== "string" || subnet.CIDR === "") {
     throw new UserError(
@@ -310,20 +391,29 @@ function refuseTakenNames(
   }
 }
 
+interface NetworkContext {
+  net: UserNetwork;
+  network: SlsNetwork;
+  /** The network's own CIDR. */
+  within: Ipv4Cidr;
+  neighbours: SlsNetwork[];
+  notes: string[];
+  warnings: string[];
+}
+
 function alreadySplit(
-  net: UserNetwork,
-  network: SlsNetwork,
+  { net, network, within, neighbours, notes, warnings }: NetworkContext,
   k3s: SlsSubnet,
   originalFullName: string,
-  notes: string[],
 ): AlreadySplit {
-  const cidr = readCidr(net, k3s, notes);
-  const warnings = hazardWarnings(net, network, k3s);
+  const cidr = readCidr(net, k3s, within, notes);
+  warnings.push(...hazardWarnings(net, network, k3s));
+  notes.push(...defaultNameNote(net, k3s));
   const subnets = subnetsOf(network);
   const original = findSubnet(network, originalFullName);
   let csmPool: CsmPool | undefined;
   if (original !== undefined) {
-    const lowerCidr = readCidr(net, original, notes);
+    const lowerCidr = readCidr(net, original, within, notes);
     csmPool = { name: csmPoolName(net, original), range: describeRange(lowerCidr) };
     if (subnets.indexOf(k3s) < subnets.indexOf(original)) {
       warnings.push(
@@ -340,15 +430,30 @@ function alreadySplit(
     network: structuredClone(network),
     notes,
     warnings,
+    neighbours,
   };
+}
+
+const METALLB_NAME_HAZARD =
+  "CSM tooling makes every subnet whose Name contains metallb a CSM MetalLB pool when it rebuilds its configuration, which would put the K3s range back into CSM's pools.";
+
+/** The note on the seed's default Name, which contains "metallb" (see hazardWarnings). */
+function defaultNameNote(net: UserNetwork, k3s: SlsSubnet): string[] {
+  return k3s.Name === splitDefaults(net, undefined).k3sName
+    ? [
+        `The K3s subnet's Name ${JSON.stringify(k3s.Name)} is the seed procedure's. Like any Name containing "metallb", ${METALLB_NAME_HAZARD} Before rebuilding CSM's MetalLB configuration, rename it (e.g. --k3s-name ${net.toLowerCase()}_k3s_address_pool for a new split).`,
+      ]
+    : [];
 }
 
 /** Hazards of the network as it will be (or already is) with its K3s subnet. */
 function hazardWarnings(net: UserNetwork, network: SlsNetwork, k3s: SlsSubnet): string[] {
   const warnings: string[] = [];
-  if (/metallb/i.test(k3s.Name)) {
+  // The seed's own Name contains "metallb" too: choosing it is no mistake, so it is explained
+  // once, in the report's notes, rather than warned about on every run.
+  if (/metallb/i.test(k3s.Name) && k3s.Name !== splitDefaults(net, undefined).k3sName) {
     warnings.push(
-      `The K3s subnet's Name ${JSON.stringify(k3s.Name)} contains "metallb": CSM tooling makes every subnet whose Name contains metallb a CSM MetalLB pool when it rebuilds its configuration, which would put the K3s range back into CSM's pools. Choose a Name without it, e.g. ${net.toLowerCase()}_k3s_address_pool.`,
+      `The K3s subnet's Name ${JSON.stringify(k3s.Name)} contains "metallb": ${METALLB_NAME_HAZARD} Choose a Name without it, e.g. ${net.toLowerCase()}_k3s_address_pool.`,
     );
   }
   const pools = subnetsOf(network).filter((subnet) => subnet.Name !== BOOTSTRAP_SUBNET_NAME);

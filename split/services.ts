@@ -6,7 +6,7 @@ import { validate } from "../core/validate";
  */
 export interface K8sService {
   kind?: "Service";
-  metadata: { namespace: string; name: string };
+  metadata: { namespace: string; name: string; annotations?: Record<string, string> | null };
   spec?: { type?: string; loadBalancerIP?: string; externalIPs?: string[] | null };
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] | null } };
 }

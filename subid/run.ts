@@ -2,6 +2,7 @@ import { shellQuote } from "../core/shell";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../core/errors";
+import { recoverChanges, removeStrayTemporaryFiles } from "../core/change";
 import { readTextFile } from "../core/fs";
 import { checkSubidFiles, type SubidCheckResult } from "./check";
 import {
@@ -88,6 +89,9 @@ export function generateSubid(options: SubidOptions): SubidResult {
   );
   const out = resolve(options.out ?? ".");
   const files = { subuid: join(out, "subuid"), subgid: join(out, "subgid") };
+  // Before anything reads them: a killed run may have been halfway through replacing them.
+  const recovered = recoverChanges(out).found === "finished";
+  if (existsSync(out)) removeStrayTemporaryFiles(out, SUBID_KINDS);
   const existingPaths = { subuid: options.existingSubuid, subgid: options.existingSubgid };
   for (const kind of SUBID_KINDS) {
     // Writing over a file whose ranges were not read would renumber every user in it.
@@ -115,7 +119,8 @@ export function generateSubid(options: SubidOptions): SubidResult {
   });
   const users = eligibleUsers(passwd, minUid).length;
   writeTogether(
-    SUBID_KINDS.map((kind) => ({ path: files[kind], data: renderSubidFile(plan[kind].ranges) })),
+    out,
+    SUBID_KINDS.map((kind) => ({ name: kind, data: renderSubidFile(plan[kind].ranges) })),
   );
   return {
     files,
@@ -123,7 +128,12 @@ export function generateSubid(options: SubidOptions): SubidResult {
     summary: { subuid: summarize(plan.subuid), subgid: summarize(plan.subgid) },
     plan,
     uploadCommands: uploadCommands(files),
-    warnings: warningsFor(existingPaths, users),
+    warnings: [
+      ...(recovered
+        ? [`an interrupted run had begun replacing subuid and subgid in ${out}; finished it first`]
+        : []),
+      ...warningsFor(existingPaths, users),
+    ],
   };
 }
 

@@ -10,16 +10,37 @@ export const TOOLS = {
   "ansible-inventory": { package: "ansible-core" },
   "ansible-lint": { package: "ansible-lint" },
   "ansible-playbook": { package: "ansible-core" },
+  bash: { package: "bash" },
+  // The root filesystem of the test image: a static busybox runs in a container with no libc.
+  busybox: { package: "busybox-static", at: "/bin/busybox" },
   chromium: { package: "chromium", at: process.env.CHROMIUM ?? "/usr/bin/chromium" },
+  chroot: { package: "coreutils", at: "/usr/sbin/chroot" },
+  // The local OCI registry the test image is pushed to and pulled from.
+  "docker-registry": { package: "docker-registry" },
   git: { package: "git" },
+  groff: { package: "groff-base" },
   haproxy: { package: "haproxy" },
+  ldd: { package: "libc-bin" },
+  man: { package: "man-db" },
+  // Rootless podman maps each user's subordinate ids with these.
+  newuidmap: { package: "uidmap" },
+  objdump: { package: "binutils" },
   openssl: { package: "openssl" },
+  podman: { package: "podman" },
   // The tests feed YAML to PyYAML, which Debian packages apart from python3.
   python3: { package: "python3-yaml" },
+  rpm: { package: "rpm" },
+  rpmbuild: { package: "rpm" },
+  // Debian's podman recommends crun, which fails here (cgroups in hybrid mode): runc runs.
+  runc: { package: "runc" },
+  // A pseudo-terminal for the tests of what uan-k3s does only at a terminal (progress, color).
+  script: { package: "bsdutils" },
   ssh: { package: "openssh-client" },
   "ssh-keygen": { package: "openssh-client" },
   sshd: { package: "openssh-server", at: "/usr/sbin/sshd" },
+  tar: { package: "tar" },
   useradd: { package: "passwd" },
+  zsh: { package: "zsh" },
 } as const satisfies Record<string, { package: string; at?: string }>;
 
 export type Tool = keyof typeof TOOLS;

@@ -2,9 +2,12 @@ import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { UserError } from "../../core/errors";
 import { writeFileAtomic } from "../../core/fs";
-import { stderrLog, type Log } from "../../core/log";
+import { writeStdout, type Log } from "../../core/log";
+import { checkCleartext } from "../../core/secrets";
 import type { CfsApiVersion, CfsBase, RevisionSource } from "../../cfs";
 import { addSourceOptions, type FlagsFor } from "../flags";
+import { addHelpFooter } from "../help";
+import { commandLog } from "../output";
 import { loadSettings, type SourceSettings } from "../settings";
 import { apiOptions } from "../sources";
 
@@ -13,6 +16,8 @@ export interface CfsLayerOptions {
   readonly commit?: string;
   readonly repo?: string;
   readonly branch?: string;
+  /** With `repo`: use HEAD though tracked files are modified. @default false */
+  readonly allowDirty: boolean;
   /** Send the branch and let CFS resolve it (v3 only). @default false */
   readonly keepBranch: boolean;
   readonly layerName?: string;
@@ -24,28 +29,37 @@ export interface CfsLayerOptions {
   readonly baseName?: string;
   /** @default "json" */
   readonly format: "json" | "bootprep";
-  readonly out?: string;
+  /** Write what is printed to this file instead of stdout. */
+  readonly output?: string;
   /** Write the configuration `name` to CFS; a dry run with a diff unless `yes`. */
   readonly apply: boolean;
   readonly name?: string;
   readonly yes: boolean;
+  /** Create configuration `name` when CFS has none by that name. @default false */
+  readonly create: boolean;
+  /** Apply a commit that is on no remote branch (CFS cannot check it out). @default false */
+  readonly force: boolean;
   readonly backupInCfs: boolean;
   readonly backupDir?: string;
   /** VCS credentials file (else VCS_USERNAME / VCS_PASSWORD). */
   readonly vcsCredentials?: string;
 }
 
-type CfsLayerFlags = FlagsFor<CfsLayerOptions, "api" | "format">;
+type CfsLayerFlags = FlagsFor<CfsLayerOptions, "api" | "format"> & {
+  /** Deprecated spelling of --output: --out names a directory on every other command. */
+  readonly out?: string;
+};
 
 /** `uan-k3s cfs-layer`: the K3s layer in a CFS configuration, printed or applied. */
 export function cfsLayerCommand(program: Command): Command {
-  return addSourceOptions(
+  const command = addSourceOptions(
     program
       .command("cfs-layer")
       .description("ensure the k3s.yml layer in a CFS configuration: print it, or apply it")
       .option("--commit <sha>", "the uan-config-management commit the layer runs")
-      .option("--repo <dir>", "use HEAD of this checkout (where gen-roles --commit wrote)")
+      .option("--repo <dir>", "use HEAD of this checkout (where gen-roles --git-commit wrote)")
       .option("--branch <name>", "resolve this branch on the VCS remote (git ls-remote)")
+      .option("--allow-dirty", "with --repo: use HEAD though tracked files are modified (warns)")
       .option("--keep-branch", "with --branch: send the branch and let CFS resolve it (v3 only)")
       .option(
         "--layer-name <name>",
@@ -67,17 +81,23 @@ export function cfsLayerCommand(program: Command): Command {
       )
       .option("--base-name <name>", "start from this configuration in CFS")
       .addOption(
-        new Option("--format <format>", "what to print")
+        new Option("-o, --format <format>", "what to print")
           .choices(["json", "bootprep"])
           .default("json"),
       )
-      .option("--out <file>", "write it to this file (atomically) instead of stdout")
+      .option("--output <file>", "write it to this file (atomically) instead of stdout")
+      .addOption(new Option("--out <file>").hideHelp())
       .option(
         "--name <configuration>",
         "the CFS configuration to write with --apply (or to name in bootprep)",
       )
       .option("--apply", "write the configuration to CFS: a dry run with a diff unless --yes")
       .option("--yes", "with --apply: really write")
+      .option(
+        "--create",
+        "with --apply or bootprep: create the configuration --name when CFS has none by that name",
+      )
+      .option("--force", "with --apply: write a commit that is on no remote branch (CFS will fail)")
       .option(
         "--backup-in-cfs",
         "with --apply: also save the old configuration in CFS as <name>-backup-<time>",
@@ -88,12 +108,15 @@ export function cfsLayerCommand(program: Command): Command {
         "VCS username and password (else VCS_USERNAME / VCS_PASSWORD)",
       ),
   ).action(async (flags: CfsLayerFlags) => {
+    const log = commandLog(flags, process.env);
+    if (flags.out !== undefined) log.warn("--out FILE is deprecated here; use --output FILE");
     const { settings } = loadSettings(flags, process.env);
     await runCfsLayer(
       {
         commit: flags.commit,
         repo: flags.repo,
         branch: flags.branch,
+        allowDirty: flags.allowDirty === true,
         keepBranch: flags.keepBranch === true,
         layerName: flags.layerName,
         cloneUrl: flags.cloneUrl,
@@ -102,20 +125,29 @@ export function cfsLayerCommand(program: Command): Command {
         baseFile: flags.baseFile,
         baseName: flags.baseName,
         format: flags.format,
-        out: flags.out,
+        output: flags.output ?? flags.out,
         apply: flags.apply === true,
         name: flags.name,
         yes: flags.yes === true,
+        create: flags.create === true,
+        force: flags.force === true,
         backupInCfs: flags.backupInCfs === true,
         backupDir: flags.backupDir,
         vcsCredentials: flags.vcsCredentials,
       },
       settings,
       process.env,
-      stderrLog,
-      (output) => process.stdout.write(output),
+      log,
+      writeStdout,
     );
   });
+  return addHelpFooter(command, [
+    "uan-k3s cfs-layer --repo uan-config-management            # the layer for HEAD, as JSON",
+    "uan-k3s cfs-layer --commit 2f1c0e9d4b8a --base-name uan-config -o json",
+    "uan-k3s cfs-layer --branch integration-2.6 -o bootprep --name uan-config",
+    "uan-k3s cfs-layer --repo uan-config-management --apply --name uan-config         # the diff",
+    "uan-k3s cfs-layer --repo uan-config-management --apply --name uan-config --yes   # write",
+  ]);
 }
 
 /** The K3s layer, ensured in a configuration, printed or applied. */
@@ -129,12 +161,11 @@ async function runCfsLayer(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cfs = require("../../cfs") as typeof import("../../cfs");
   const revisionSource = revisionFrom(options);
-  if (options.apply && options.name === undefined)
-    throw new UserError("--apply needs --name CONFIGURATION");
-  if (options.baseFile !== undefined && options.baseName !== undefined) {
-    throw new UserError("give --base-file or --base-name, not both");
-  }
+  checkTarget(options, cfs.checkConfigurationName);
   const cloneUrl = options.cloneUrl ?? cfs.CFS_LAYER_DEFAULTS.cloneUrl;
+  // Before git runs: the URL is where the VCS credentials go, and CFS clones it in the clear too.
+  cfs.checkCloneUrl(cloneUrl);
+  checkCleartext(cloneUrl, "the VCS clone URL", settings.allowHttp, log);
   const credentials = cfs.vcsCredentials({ file: options.vcsCredentials, env }, log);
   const revision = await cfs.resolveRevision(revisionSource, cloneUrl, {
     log,
@@ -149,12 +180,21 @@ async function runCfsLayer(
     apiVersion: options.api,
   });
 
-  const needsApi = options.apply || options.baseName !== undefined;
+  // bootprep replaces the whole configuration: it starts from one, never from nothing.
+  const baseFromCfs = options.format === "bootprep" && options.baseFile === undefined;
+  const needsApi = options.apply || options.baseName !== undefined || baseFromCfs;
   const api = needsApi ? apiClient(settings, log) : undefined;
   const read =
     api !== undefined && options.name !== undefined
       ? await cfs.fetchConfiguration(api, options.name, options.api)
       : undefined;
+  if (read?.configuration === undefined && (options.apply || baseFromCfs) && !options.create) {
+    throw new UserError(
+      `CFS has no configuration ${options.name} (${read?.origin} answered 404)`,
+      "Check the name (cray cfs v3 configurations list); to create it, with only the " +
+        "K3s layer or the layers of --base-file/--base-name, add --create.",
+    );
+  }
   const base: CfsBase =
     options.baseFile !== undefined
       ? cfs.readBaseFile(options.baseFile)
@@ -163,6 +203,12 @@ async function runCfsLayer(
           ? read
           : await cfs.fetchConfiguration(api!, options.baseName, options.api)
         : (read ?? cfs.EMPTY_BASE);
+  if (base.configuration === undefined && options.baseName !== undefined) {
+    throw new UserError(
+      `CFS has no configuration ${options.baseName} to start from (--base-name)`,
+      "Name an existing configuration: cray cfs v3 configurations list.",
+    );
+  }
   const plan = cfs.ensureLayer(base, layer, { apiVersion: options.api, log });
   log.info(cfs.describeEnsurePlan(plan, options.name ?? "(configuration)").trimEnd());
 
@@ -170,9 +216,9 @@ async function runCfsLayer(
     options.format === "bootprep"
       ? cfs.bootprepYaml(options.name as string, plan.body)
       : cfs.configurationJson(plan.body);
-  if (options.out !== undefined) {
-    writeFileAtomic(resolve(options.out), rendered);
-    log.info(`wrote ${resolve(options.out)}`);
+  if (options.output !== undefined) {
+    writeFileAtomic(resolve(options.output), rendered);
+    log.info(`wrote ${resolve(options.output)}`);
   } else if (!options.apply) {
     write(rendered);
   }
@@ -206,6 +252,31 @@ async function runCfsLayer(
   );
 }
 
+/** Refuses flags that do not go together, and names that are not plain, before any I/O. */
+function checkTarget(
+  options: CfsLayerOptions,
+  checkName: (name: string, version: CfsApiVersion) => void,
+): void {
+  if (options.apply && options.name === undefined)
+    throw new UserError("--apply needs --name CONFIGURATION");
+  if (options.format === "bootprep" && options.name === undefined) {
+    throw new UserError(
+      "--format bootprep needs --name CONFIGURATION",
+      "sat bootprep creates or replaces the configuration by that name; its layers come from " +
+        "CFS (or --base-file / --base-name).",
+    );
+  }
+  if (options.baseFile !== undefined && options.baseName !== undefined) {
+    throw new UserError("give --base-file or --base-name, not both");
+  }
+  if (options.create && !options.apply && options.format !== "bootprep")
+    throw new UserError("--create goes with --apply or --format bootprep");
+  if (options.force && !options.apply) throw new UserError("--force goes with --apply");
+  for (const name of [options.name, options.baseName]) {
+    if (name !== undefined) checkName(name, options.api);
+  }
+}
+
 function revisionFrom(options: CfsLayerOptions): RevisionSource {
   const given = [options.commit, options.repo, options.branch].filter(
     (value) => value !== undefined,
@@ -213,13 +284,20 @@ function revisionFrom(options: CfsLayerOptions): RevisionSource {
   if (given.length !== 1) {
     throw new UserError(
       "give exactly one of --commit SHA, --repo DIR or --branch NAME",
-      "--repo reads HEAD of the checkout gen-roles --commit wrote to; --branch resolves the branch on the VCS remote.",
+      "--repo reads HEAD of the checkout gen-roles --git-commit wrote to; --branch resolves the branch on the VCS remote.",
     );
   }
   if (options.keepBranch && options.branch === undefined)
     throw new UserError("--keep-branch goes with --branch");
+  if (options.allowDirty && options.repo === undefined)
+    throw new UserError("--allow-dirty goes with --repo");
   if (options.commit !== undefined) return { kind: "commit", commit: options.commit };
-  if (options.repo !== undefined) return { kind: "checkout", dir: resolve(options.repo) };
+  if (options.repo !== undefined) {
+    // A write needs the commit pushed; --force writes it anyway (checkoutHead then warns).
+    const requirePushed = options.apply && !options.force;
+    const { allowDirty } = options;
+    return { kind: "checkout", dir: resolve(options.repo), allowDirty, requirePushed };
+  }
   return { kind: "branch", branch: options.branch as string, keepBranch: options.keepBranch };
 }
 

@@ -3,9 +3,11 @@ import { Option, type Command } from "commander";
 import { isUserError, UserError } from "../../core/errors";
 import { readTextFile } from "../../core/fs";
 import { parseJson } from "../../core/json";
-import { stderrLog, type Log } from "../../core/log";
-import type { K8sServiceList, SplitOptions } from "../../split";
-import { addSourceOptions, rerunArgs, type FlagsFor } from "../flags";
+import { writeStdout, type Log } from "../../core/log";
+import type { K8sServiceList, SlsWriteOutcome, SplitOptions, SplitPlanned } from "../../split";
+import { addSourceOptions, networkOption, rerunArgs, type FlagsFor } from "../flags";
+import { addHelpFooter } from "../help";
+import { commandLog, stdoutColor } from "../output";
 import { CONFIG_SETTING, loadSettings, SOURCE_SETTINGS, type SourceSettings } from "../settings";
 import { apiOptions, openSources } from "../sources";
 
@@ -26,10 +28,17 @@ export interface SplitCommandOptions extends SplitOptions {
   /** Write the split to SLS (the API only); a dry run unless `yes`. @default false */
   readonly apply: boolean;
   readonly yes: boolean;
+  /**
+   * Let --apply --yes write without the live-address check (`services` or `kubectl`), which
+   * the seed marks Important and is otherwise required. @default false
+   */
+  readonly skipLiveCheck: boolean;
   /** Where --apply keeps its backup. @default the --out directory, else the working directory */
   readonly backupDir?: string;
   /** The flags of this run that pick the data and the names, for the next steps' commands. */
   readonly rerunArgs: readonly string[];
+  /** Color the status word (stdout is a terminal, and neither NO_COLOR nor --no-color). */
+  readonly color?: boolean;
 }
 
 type SplitFlags = FlagsFor<Omit<SplitCommandOptions, "rerunArgs">, "format"> & {
@@ -49,22 +58,17 @@ const RERUN_KEYS = [
 
 /** `uan-k3s split`, and `split --restore BACKUP`. */
 export function splitCommand(program: Command): Command {
-  return addSourceOptions(
+  const command = addSourceOptions(
     program
       .command("split")
       .description(
         'plan the "<NET> Dynamic MetalLB K3s" subnet, prove its addresses are free, report, and apply it to SLS',
       )
-      .addOption(
-        new Option("--network <name>", "CAN or CHN (default: BICAN's SystemDefaultRoute)").choices([
-          "CAN",
-          "CHN",
-        ]),
-      )
+      .addOption(networkOption("CAN or CHN, any case (default: BICAN's SystemDefaultRoute)"))
       .option("--subnet <fullname>", 'the subnet to split (default: "<NET> Dynamic MetalLB")')
       .option(
         "--k3s-full-name <name>",
-        'FullName of the new subnet (default: "<NET> Dynamic MetalLB K3s")',
+        'FullName of the new subnet (default: sls_can_metallb_fullname, else "<NET> Dynamic MetalLB K3s")',
       )
       .option(
         "--k3s-name <name>",
@@ -80,11 +84,15 @@ export function splitCommand(program: Command): Command {
       )
       .option("--kubectl", "run kubectl get services -A -o json for that check")
       .option(
+        "--skip-live-check",
+        "let --apply --yes write without --services or --kubectl (the seed marks that check Important)",
+      )
+      .option(
         "--metallb-config <file>",
         "kubectl get cm metallb -n metallb-system -o yaml, saved (CSM <= 1.6)",
       )
       .addOption(
-        new Option("--format <format>", "stdout report format")
+        new Option("-o, --format <format>", "stdout report format")
           .choices(["text", "json"])
           .default("text"),
       )
@@ -93,25 +101,29 @@ export function splitCommand(program: Command): Command {
         "write the PUT body, CSM pool files, uan_helm.yml and report.{json,md,html}",
       )
       .option("--apply", "write the split to SLS (a dry run unless --yes)")
-      .option("--yes", "with --apply or --restore: really write")
+      .option("--yes", "with --apply or --restore: really write (an error without either)")
       .option(
         "--backup-dir <dir>",
         "where --apply and --restore keep backups (default: --out, else .)",
       )
       .option(
         "--restore <backup>",
-        "put a backup of the network back into SLS (a dry run unless --yes)",
+        "put a backup of the network back into SLS (without --yes: show what it would change)",
       ),
   ).action(async (flags: SplitFlags, command: Command) => {
-    const { settings } = loadSettings(flags, process.env);
+    const log = commandLog(flags, process.env);
+    const { config, settings } = loadSettings(flags, process.env);
     if (flags.restore !== undefined) {
-      return runRestore(flags.restore, flags.yes === true, settings, stderrLog);
+      checkRestoreFlags(flags.restore, flags);
+      const restore = { yes: flags.yes === true, format: flags.format };
+      return runRestore(flags.restore, restore, settings, log, writeStdout);
     }
     await runSplit(
       {
         network: flags.network,
         subnet: flags.subnet,
-        k3sFullName: flags.k3sFullName,
+        // The FullName the playbook and gen-roles look for, unless this run names another.
+        k3sFullName: flags.k3sFullName ?? config?.data.sls_can_metallb_fullname,
         k3sName: flags.k3sName,
         k3sPoolName: flags.k3sPoolName,
         services: flags.services,
@@ -121,14 +133,86 @@ export function splitCommand(program: Command): Command {
         out: flags.out,
         apply: flags.apply === true,
         yes: flags.yes === true,
+        skipLiveCheck: flags.skipLiveCheck === true,
         backupDir: flags.backupDir,
         rerunArgs: rerunArgs(command, RERUN_KEYS),
+        color: stdoutColor(flags, process.env),
       },
       settings,
-      stderrLog,
-      (text) => process.stdout.write(text),
+      log,
+      writeStdout,
     );
   });
+  return addHelpFooter(
+    command,
+    [
+      "uan-k3s split --sls-file sls.json --services services.json   # the plan, from files",
+      "uan-k3s split --kubectl --out split                           # the plan and its files",
+      "uan-k3s split --network chn --kubectl -o json",
+      "uan-k3s split --kubectl --apply          # dry run: what would be written",
+      "uan-k3s split --kubectl --apply --yes    # backup, PUT, verify; prints the undo",
+      "uan-k3s split --restore sls-CAN-backup-20250417T121043Z.json --yes",
+    ],
+    [[3, "blocked: an address of the K3s range is in use (the report says which)"]],
+  );
+}
+
+/** The flags that only make sense together, checked before anything is read or written. */
+function checkSplitFlags(options: SplitCommandOptions, settings: SourceSettings): void {
+  if (options.yes && !options.apply) {
+    throw new UserError(
+      "--yes confirms a write, so it goes with --apply (or --restore FILE); alone it would do nothing",
+      "To write the split to SLS: uan-k3s split --services FILE --apply, check the dry run, then add --yes.",
+    );
+  }
+  if (options.apply && settings.slsFile !== undefined) {
+    throw new UserError(
+      "--apply writes to SLS through the CSM API, so it cannot go with --sls-file",
+      "Drop --sls-file.",
+    );
+  }
+  const liveCheck = options.services !== undefined || options.kubectl;
+  if (options.services !== undefined && options.kubectl)
+    throw new UserError("give --services FILE or --kubectl, not both");
+  if (options.skipLiveCheck && !options.apply) {
+    throw new UserError(
+      "--skip-live-check goes only with --apply: without it nothing is written",
+      "Drop --skip-live-check; the report says whether Kubernetes was checked.",
+    );
+  }
+  if (options.skipLiveCheck && liveCheck) {
+    throw new UserError(
+      "--skip-live-check skips the live-address check that --services or --kubectl asks for: give one or the other",
+      "Drop --skip-live-check to check the live Services.",
+    );
+  }
+  // The seed marks this check "Important": a live LoadBalancer IP in the K3s range would be
+  // handed out a second time by K3s's MetalLB, and only Kubernetes knows those IPs.
+  if (options.apply && options.yes && !liveCheck && !options.skipLiveCheck) {
+    throw new UserError(
+      "--apply --yes writes to SLS only after the live-address check: give --services FILE (kubectl get services -A -o json, saved) or --kubectl. Nothing was read or written",
+      "The seed marks this check Important: a LoadBalancer IP already in the K3s range would be handed out twice. To write without it on purpose, add --skip-live-check.",
+    );
+  }
+}
+
+/**
+ * `--restore` takes the backup file as its value, so `--restore --yes` would take "--yes" for
+ * the file and then do a dry run: a flag there means the file was left out.
+ */
+function checkRestoreFlags(backup: string, flags: SplitFlags): void {
+  if (backup.startsWith("-")) {
+    throw new UserError(
+      `--restore needs the backup file as its value, but got the flag ${backup}`,
+      "Write it as uan-k3s split --restore FILE --yes (a file whose name starts with - as ./-FILE).",
+    );
+  }
+  if (flags.apply === true || flags.skipLiveCheck === true) {
+    throw new UserError(
+      `--restore puts a backup back, so it cannot go with --${flags.apply === true ? "apply" : "skip-live-check"}`,
+      "Run the restore on its own: uan-k3s split --restore FILE, then with --yes.",
+    );
+  }
 }
 
 /** Plan, prove, report, and (with --apply --yes) write the K3s subnet. */
@@ -138,22 +222,15 @@ async function runSplit(
   log: Log,
   write: (text: string) => void,
 ): Promise<void> {
+  checkSplitFlags(options, settings);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const split = require("../../split") as typeof import("../../split");
-  if (options.apply && settings.slsFile !== undefined) {
-    throw new UserError(
-      "--apply writes to SLS through the CSM API, so it cannot go with --sls-file",
-      "Drop --sls-file.",
-    );
-  }
-  if (options.services !== undefined && options.kubectl)
-    throw new UserError("give --services FILE or --kubectl, not both");
   // A plan that is about to be written must come from SLS as it is now, not from the cache.
   const fresh = options.apply ? { ...settings, refresh: true } : settings;
   const { sls } = openSources(fresh, log);
   const data = await sls.load();
   const plan = split.planSplit(data.networks, options);
-  const services = await readServices(options, split.parseServices);
+  const services = await readServices(options, split.parseServices, log);
   const check = split.findConflicts(plan, services?.list);
   const outDir = options.out === undefined ? undefined : resolve(options.out);
   const configMap =
@@ -173,25 +250,38 @@ async function runSplit(
     outDir,
     wholeConfigMap: configMap !== undefined,
   });
-  // Render every file before writing any, so a refusal leaves nothing half-written.
+  const blocked = check.conflicts.length > 0;
+  // Render every file before writing any, so a refusal leaves nothing half-written. Blocked,
+  // only the report: a PUT body or pool manifest would look ready to apply.
   const files =
     outDir === undefined
       ? undefined
       : {
-          ...split.renderSplitArtifacts(plan, {
-            slsOrigin: sls.origin,
-            metallbConfigMap: configMap,
-          }),
+          ...(blocked
+            ? {}
+            : split.renderSplitArtifacts(plan, {
+                slsOrigin: sls.origin,
+                metallbConfigMap: configMap,
+              })),
           "report.json": split.renderJson(report),
           "report.md": split.renderMarkdown(report),
           "report.html": split.renderHtml(report),
         };
-  write(options.format === "json" ? split.renderJson(report) : split.renderText(report));
-  if (outDir !== undefined && files !== undefined) {
-    split.writeArtifacts(outDir, files);
-    log.info(`wrote ${Object.keys(files).length} files to ${outDir}`);
+  const writing = options.apply && options.yes && plan.kind === "split" && !blocked;
+  // About to write, the plan was shown by the dry run; stdout then says what was done.
+  if (!writing) {
+    write(
+      options.format === "json"
+        ? split.renderJson(report)
+        : split.renderText(report, { color: options.color }),
+    );
   }
-  if (check.conflicts.length > 0) {
+  if (outDir !== undefined && files !== undefined) {
+    const { written, removed } = split.writeArtifacts(outDir, files);
+    for (const path of removed) log.info(`removed ${path}: an earlier run's, not this run's`);
+    log.info(`wrote ${written.length} files to ${outDir}`);
+  }
+  if (blocked) {
     throw new UserError(
       `the split is blocked by ${check.conflicts.length} conflict${check.conflicts.length === 1 ? "" : "s"}; nothing was written to SLS`,
       "Free the addresses listed in the report (or pick another subnet), then run uan-k3s split again.",
@@ -202,8 +292,16 @@ async function runSplit(
   if (plan.kind === "already-split")
     return log.info("SLS already has the K3s subnet: nothing to apply");
   if (!options.yes) {
-    return log.info(
-      `dry run: would PUT ${plan.net} to SLS as shown; run again with --apply --yes to write it`,
+    const how = check.kubernetesChecked
+      ? "--apply --yes"
+      : options.skipLiveCheck
+        ? "--apply --yes --skip-live-check"
+        : "--apply --yes and --services FILE or --kubectl (the live-address check)";
+    return log.info(`dry run: would PUT ${plan.net} to SLS as shown; run again with ${how}`);
+  }
+  if (!check.kubernetesChecked) {
+    log.warn(
+      `writing ${plan.net} without the live-address check (--skip-live-check), which the seed marks Important: a LoadBalancer IP in ${plan.range.cidr} would be handed out twice`,
     );
   }
   const api = require("../../csm/api-client") as typeof import("../../csm/api-client"); // eslint-disable-line @typescript-eslint/no-require-imports
@@ -212,18 +310,55 @@ async function runSplit(
     backupDir: resolve(options.backupDir ?? outDir ?? "."),
     log,
   });
-  log.info(
-    `SLS ${plan.net} now has ${plan.k3s.FullName} ${plan.k3s.CIDR}; backup: ${result.backupFile}`,
-  );
-  log.info(`to undo: ${result.undoCommand}`);
+  const outcome: SlsWriteOutcome = {
+    action: "applied",
+    network: plan.net,
+    restoredFrom: null,
+    before: plan.networkBefore,
+    after: result.network,
+    backupFile: result.backupFile,
+    undoCommand: result.undoCommand,
+    writeCommand: null,
+    kubernetesChecked: check.kubernetesChecked,
+    next: afterApply(plan, check.kubernetesChecked),
+  };
+  write(renderOutcome(split, outcome, options.format));
 }
 
-/** `split --restore BACKUP`: put a backup back, under the same guard; a dry run unless `yes`. */
+/** The steps left once SLS is split: the next `uan-k3s split` run lists them in full. */
+function afterApply(plan: SplitPlanned, kubernetesChecked: boolean): string {
+  const pool = plan.csmPool;
+  const shrink =
+    pool === undefined
+      ? "check CSM's MetalLB pools"
+      : `shrink CSM's MetalLB pool ${pool.name} to ${pool.range.cidr}`;
+  const unchecked = kubernetesChecked
+    ? ""
+    : ` The live Services were NOT checked: save them (kubectl get services -A -o json > services.json) and give that run --services services.json.`;
+  return (
+    `run uan-k3s split again with the same flags, without --apply: it reads the split network and lists the steps left (${shrink}, restart CSM's MetalLB controller, generate the roles).` +
+    unchecked
+  );
+}
+
+function renderOutcome(
+  split: typeof import("../../split"),
+  outcome: SlsWriteOutcome,
+  format: "text" | "json",
+): string {
+  return format === "json" ? split.renderOutcomeJson(outcome) : split.renderOutcomeText(outcome);
+}
+
+/**
+ * `split --restore BACKUP`: without `yes`, check the backup and show what putting it back
+ * would change, writing nothing; with it, put it back under the same guard as --apply.
+ */
 async function runRestore(
   backup: string,
-  yes: boolean,
+  options: { yes: boolean; format: "text" | "json" },
   settings: SourceSettings,
   log: Log,
+  write: (text: string) => void,
 ): Promise<void> {
   if (settings.slsFile !== undefined)
     throw new UserError(
@@ -233,17 +368,45 @@ async function runRestore(
   const split = require("../../split") as typeof import("../../split");
   const api = require("../../csm/api-client") as typeof import("../../csm/api-client");
   /* eslint-enable @typescript-eslint/no-require-imports */
-  if (!yes)
-    return log.info(
-      `dry run: would PUT ${resolve(backup)} back to SLS; run again with --restore ${backup} --yes`,
-    );
+  const file = resolve(backup);
+  // Checked before the client, which wants credentials: a wrong file is the likelier mistake.
+  const network = split.readNetworkBackup(file);
   const client = api.createCsmClient(apiOptions({ ...settings, refresh: true }), log);
-  const result = await split.restoreNetwork(client, resolve(backup), { log });
-  log.info(
-    result.written
-      ? `restored ${result.network.Name} from ${result.restoredFrom}; the state before is in ${result.backupFile}`
-      : `SLS already equals ${result.restoredFrom}; nothing written`,
-  );
+  if (!options.yes) {
+    const preview = await split.previewRestore(client, network);
+    const same = preview.changes.length === 0;
+    const outcome: SlsWriteOutcome = {
+      action: "would-restore",
+      network: preview.backup.Name,
+      restoredFrom: file,
+      before: preview.current,
+      after: preview.backup,
+      backupFile: null,
+      undoCommand: null,
+      kubernetesChecked: null,
+      writeCommand: same ? null : split.restoreCommand(file),
+      next: same
+        ? "nothing: SLS already holds the backup."
+        : "check the changes, then write them with the command above; it backs the network up first.",
+    };
+    return write(renderOutcome(split, outcome, options.format));
+  }
+  const result = await split.restoreNetwork(client, file, { log });
+  const outcome: SlsWriteOutcome = {
+    action: result.written ? "restored" : "unchanged",
+    network: result.network.Name,
+    restoredFrom: result.restoredFrom,
+    before: result.previous,
+    after: result.network,
+    backupFile: result.backupFile,
+    undoCommand: result.written ? result.undoCommand : null,
+    writeCommand: null,
+    kubernetesChecked: null,
+    next: result.written
+      ? "if CSM's MetalLB pool was shrunk for the split, give it its old addresses back and restart CSM's MetalLB controller."
+      : "nothing: SLS already held the backup.",
+  };
+  write(renderOutcome(split, outcome, options.format));
 }
 
 const KUBECTL_ARGS = ["get", "services", "-A", "-o", "json"];
@@ -251,6 +414,7 @@ const KUBECTL_ARGS = ["get", "services", "-A", "-o", "json"];
 async function readServices(
   options: SplitCommandOptions,
   parse: (data: unknown, origin: string) => K8sServiceList,
+  log: Log,
 ): Promise<{ list: K8sServiceList; origin: string } | undefined> {
   if (options.services !== undefined) {
     const text = readTextFile(options.services, "Kubernetes services file");
@@ -268,6 +432,7 @@ async function readServices(
     );
   // Loaded here: node:child_process alone would cost every `--version` a few milliseconds.
   const { DEFAULT_TIMEOUT_MS, runProcess } = await import("../../core/subprocess");
+  log.progress?.(command);
   // The whole cluster's services in one document: far beyond runProcess's default buffer.
   const result = await runProcess("kubectl", KUBECTL_ARGS, {
     maxBuffer: 256 * 1024 * 1024,

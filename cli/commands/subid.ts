@@ -1,7 +1,9 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { UserError } from "../../core/errors";
 import type { SubidCheckOptions, SubidOptions } from "../../subid";
+import { writeStdout } from "../../core/log";
 import type { Flags } from "../flags";
+import { addHelpFooter } from "../help";
 
 type SubidFlags = Flags & {
   readonly passwd?: string;
@@ -14,6 +16,7 @@ type SubidFlags = Flags & {
   readonly prune?: true;
   readonly forcePrune?: true;
   readonly check?: true;
+  readonly format: "text" | "json";
 };
 
 /** What the flags ask for: check the existing files, or write new ones. */
@@ -26,7 +29,7 @@ type SubidRequest =
  * the upload commands on stdout. Never uploads anything itself.
  */
 export function subidCommand(program: Command): Command {
-  return program
+  const command = program
     .command("subid")
     .description("write /etc/subuid and /etc/subgid for rootless Podman, or --check existing ones")
     .option("--passwd <file>", "users, in passwd format (getent passwd, or an LDAP export)")
@@ -42,24 +45,42 @@ export function subidCommand(program: Command): Command {
     .option("--prune", "drop the ranges of users no longer in passwd (kept by default)")
     .option("--force-prune", "with --prune: allow dropping more than a quarter of the ranges")
     .option("--check", "validate --existing-subuid and --existing-subgid instead of writing")
+    .addOption(
+      new Option("-o, --format <format>", "what to print")
+        .choices(["text", "json"])
+        .default("text"),
+    )
     .action((flags: SubidFlags) => {
       const request = subidRequest(flags);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const subid = require("../../subid") as typeof import("../../subid");
       if (request.kind === "generate") {
         // The summary carries the warnings, as the split report does: one place, not two.
-        process.stdout.write(subid.formatSubidResult(subid.generateSubid(request.options)));
+        const result = subid.generateSubid(request.options);
+        const { files, users, summary, uploadCommands, warnings } = result;
+        writeStdout(
+          flags.format === "json"
+            ? toJson({ files, users, summary, uploadCommands, warnings })
+            : subid.formatSubidResult(result),
+        );
         return;
       }
       const result = subid.checkSubid(request.options);
-      process.stdout.write(subid.formatCheck(result));
+      writeStdout(flags.format === "json" ? toJson(result) : subid.formatCheck(result));
       if (!result.ok)
         throw new UserError(
           "the subuid/subgid files have errors (listed above)",
           "Fix them, or regenerate them with uan-k3s subid.",
         );
     });
+  return addHelpFooter(command, [
+    "getent passwd > passwd && uan-k3s subid --passwd passwd",
+    "uan-k3s subid --passwd passwd --existing-subuid /etc/subuid --existing-subgid /etc/subgid",
+    "uan-k3s subid --check --existing-subuid subuid --existing-subgid subgid --passwd passwd",
+  ]);
 }
+
+const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The flags as typed options, refusing what cannot go together. */
 function subidRequest(flags: SubidFlags): SubidRequest {

@@ -1,16 +1,28 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { makeBackupDirectory } from "../../core/backup";
+import { beginChange, type Change } from "../../core/change";
 import { UserError } from "../../core/errors";
-import { writeFileAtomic } from "../../core/fs";
 import { inspect } from "./disk";
-import { sha256 } from "./files";
-import { readManifest, renderManifest } from "./manifest";
+import { readManifest } from "./manifest";
 import { MANIFEST_FILE } from "./paths";
-import { outcome, type PlanEntry, type WritePlan } from "./plan";
+import { outcome, type ConflictEntry, type PlanEntry, type WritePlan } from "./plan";
 
 export interface ApplyWriteOptions {
-  /** Overwrite (or remove) files that are not uan-k3s's or were edited by hand. @default false */
+  /** Overwrite (or remove) files uan-k3s did not write or that were edited by hand. @default false */
   readonly force?: boolean;
+  /**
+   * Overwrite files uan-k3s did not write (HPE's originals, on the first run over a
+   * uan-config-management checkout), but not hand edits of its own files. @default false
+   */
+  readonly takeOver?: boolean;
+  /**
+   * Where every file that force or takeOver overwrites or removes is first copied, into a new
+   * `gen-roles-backup-<time>Z` directory. Required when there is such a file.
+   */
+  readonly backupDir?: string;
+  /** The time the backup directory is named after. @default now */
+  readonly now?: Date;
 }
 
 /** What applyWrite did; every list is in code-unit order. */
@@ -25,13 +37,17 @@ export interface WriteResult {
   readonly unchanged: readonly string[];
   /** Whether the manifest's bytes changed. */
   readonly manifestWritten: boolean;
+  /** The directory holding the files as they were before being overwritten, if any were. */
+  readonly backup?: string;
 }
 
 /**
- * Makes `dir` match `plan`: refuses (writing nothing) when the plan has conflicts and `force`
- * is off, or when a file changed since the plan was made; then writes and removes files
- * serially in path order, and the manifest last. If a write fails halfway, the manifest is
- * still brought up to date with what was done, so the next run knows its own files.
+ * Makes `dir` match `plan` as one change (core/change.ts): whatever moment the run is killed
+ * at, the tree is wholly as it was, or wholly new once the next run has finished the change.
+ * Refuses (writing nothing) when the plan has conflicts the options do not allow, or when a
+ * file changed since the plan was made. Conflicting files it overwrites or removes are first
+ * copied to a backup directory. If it fails before the commit point (a full disk, say),
+ * nothing in `dir` has changed.
  */
 export function applyWrite(
   dir: string,
@@ -40,54 +56,131 @@ export function applyWrite(
 ): WriteResult {
   const root = resolve(dir);
   if (root !== plan.dir) throw new Error(`applyWrite: plan is for ${plan.dir}, not ${root}`);
-  if (plan.conflicts.length > 0 && options.force !== true) throw refusal(plan);
-  assertUnchangedSincePlan(plan);
+  assertWritable(plan, options);
+  if (!plan.changed) {
+    // Nothing to write: no lock either, so an up-to-date tree needs no write permission.
+    assertUnchangedSincePlan(plan);
+    return {
+      dir: root,
+      created: [],
+      updated: [],
+      removed: [],
+      unchanged: plan.entries.map((entry) => entry.path),
+      manifestWritten: false,
+    };
+  }
+  const change = beginChange(root);
+  let backup: string | undefined;
+  try {
+    // Under the lock: no other run can change the tree between this check and the commit.
+    assertUnchangedSincePlan(plan);
+    backup = backUpConflicts(plan, options);
+    const result = stage(change, plan);
+    change.commit();
+    return { ...result, ...(backup === undefined ? {} : { backup }) };
+  } catch (error) {
+    // Before the commit point the tree is as it was, so a copy of it is no backup.
+    if (backup !== undefined && !change.committed) rmSync(backup, { recursive: true, force: true });
+    throw error;
+  } finally {
+    change.end();
+  }
+}
 
-  const before = readManifest(root);
-  const done = new Map(before.files);
+/**
+ * Refuses, naming each file and why, a plan whose conflicts `options` do not allow: any with
+ * force; files uan-k3s did not write with takeOver. Reads nothing, so the CLI can refuse
+ * before it changes anything, git branches included.
+ */
+export function assertWritable(
+  plan: WritePlan,
+  options: ApplyWriteOptions = {},
+  /** The directory the message names. @default plan.dir */
+  shownAs = plan.dir,
+): void {
+  const blocking = plan.conflicts.filter(
+    (entry) =>
+      options.force !== true && !(options.takeOver === true && entry.reason === "unmanaged"),
+  );
+  if (blocking.length > 0) throw refusal(shownAs, blocking);
+}
+
+function stage(change: Change, plan: WritePlan): Omit<WriteResult, "backup"> {
   const created: string[] = [];
   const updated: string[] = [];
   const removed: string[] = [];
   const unchanged: string[] = [];
-  try {
-    for (const entry of plan.entries) {
-      const after = outcome(entry);
-      if (entry.action === "unchanged") {
-        unchanged.push(entry.path);
-      } else if (after === null) {
-        removeFile(root, entry.path);
-        done.delete(entry.path);
-        removed.push(entry.path);
-      } else {
-        writeFile(root, entry.path, after.text, after.executable);
-        done.set(entry.path, sha256(after.text));
-        (entry.disk === null ? created : updated).push(entry.path);
-      }
+  for (const entry of plan.entries) {
+    const after = outcome(entry);
+    if (entry.action === "unchanged") {
+      unchanged.push(entry.path);
+    } else if (after === null) {
+      change.remove(entry.path);
+      removed.push(entry.path);
+    } else {
+      change.write(entry.path, after.text, after.executable ? 0o755 : 0o644);
+      (entry.disk === null ? created : updated).push(entry.path);
     }
-  } catch (error) {
-    if (!sameMap(done, before.files)) {
-      try {
-        writeFile(root, MANIFEST_FILE, renderManifest(done), false);
-      } catch {
-        // Report the first failure; the next run takes files holding the new bytes as its own.
-      }
-    }
-    throw error;
   }
-  const manifestWritten = plan.manifest !== before.text;
-  if (manifestWritten) writeFile(root, MANIFEST_FILE, plan.manifest, false);
-  return { dir: root, created, updated, removed, unchanged, manifestWritten };
+  const manifestWritten = readManifest(plan.dir).text !== plan.manifest;
+  // Last in the journal: a reader of the manifest finds it only beside the files it lists.
+  if (manifestWritten) change.write(MANIFEST_FILE, plan.manifest, 0o644);
+  return { dir: plan.dir, created, updated, removed, unchanged, manifestWritten };
 }
 
-function refusal(plan: WritePlan): UserError {
-  const n = plan.conflicts.length;
-  const lines = plan.conflicts.map((entry) => `  ${entry.path}: ${entry.why}`);
+/** Copies every conflicting file about to be overwritten or removed; its directory, or none. */
+function backUpConflicts(plan: WritePlan, options: ApplyWriteOptions): string | undefined {
+  const doomed = plan.conflicts.filter((entry) => entry.disk !== null);
+  if (doomed.length === 0) return undefined;
+  if (options.backupDir === undefined)
+    throw new Error("applyWrite: no backupDir for the conflicts");
+  const backup = makeBackupDirectory(
+    options.backupDir,
+    "gen-roles",
+    options.now ?? new Date(),
+    plan.dir,
+  );
+  try {
+    for (const entry of doomed) {
+      const copy = join(backup, entry.path);
+      mkdirSync(dirname(copy), { recursive: true, mode: 0o700 });
+      const data = readFileSync(join(plan.dir, entry.path));
+      writeFileSync(copy, data, { mode: 0o600, flag: "wx" });
+    }
+  } catch (error) {
+    rmSync(backup, { recursive: true, force: true });
+    throw new UserError(
+      `cannot back up to ${backup}: ${(error as Error).message}`,
+      `Nothing was changed in ${plan.dir}. Pass a --backup-dir with room, then re-run.`,
+      { cause: error },
+    );
+  }
+  return backup;
+}
+
+function refusal(dir: string, conflicts: readonly ConflictEntry[]): UserError {
+  const n = conflicts.length;
+  const lines = conflicts.map((entry) => `  ${entry.path}: ${entry.why}`);
+  const hints: string[] = [];
+  if (conflicts.some((entry) => entry.reason === "unmanaged")) {
+    hints.push(
+      "Files uan-k3s did not write are HPE's originals on the first run over a " +
+        "uan-config-management checkout: re-run with --take-over to replace them with the " +
+        "generated ones (each is first copied to a backup directory, --backup-dir; in git they " +
+        "also stay in the history).",
+    );
+  }
+  if (conflicts.some((entry) => entry.reason === "edited")) {
+    hints.push(
+      "Files edited by hand since uan-k3s wrote them: move what you need into uan-k3s.yaml " +
+        "(--diff shows what would change), then re-run with --force (each is first copied " +
+        "to a backup directory, --backup-dir).",
+    );
+  }
   return new UserError(
-    `gen-roles refuses to overwrite ${n} file${n === 1 ? "" : "s"} in ${plan.dir}; ` +
+    `gen-roles refuses to overwrite ${n} file${n === 1 ? "" : "s"} in ${dir}; ` +
       `nothing was written:\n${lines.join("\n")}`,
-    "Review them (--diff shows what would change) and move anything you need into " +
-      "uan-k3s.yaml, then re-run with --force. In a git checkout (the usual --out) --force " +
-      "loses nothing git has: commit or stash hand edits first and they stay in its history.",
+    hints.join("\n"),
   );
 }
 
@@ -106,47 +199,4 @@ function sameDisk(entry: PlanEntry, now: ReturnType<typeof inspect>): boolean {
   const then = entry.disk;
   if (then === null || now === null) return then === now;
   return then.hash === now.hash && then.executable === now.executable;
-}
-
-function writeFile(root: string, path: string, text: string, executable: boolean): void {
-  const target = join(root, path);
-  const mode = executable ? 0o755 : 0o644;
-  try {
-    mkdirSync(dirname(target), { recursive: true });
-  } catch (error) {
-    throw cannot("create the directory of", target, error);
-  }
-  writeFileAtomic(target, text, mode);
-  // The temporary file was created through the umask; the tree should not depend on it.
-  chmodSync(target, mode);
-}
-
-/**
- * Deletes a file (if it is still there), then the directories left empty, up to (not
- * including) `root`.
- */
-function removeFile(root: string, path: string): void {
-  const target = join(root, path);
-  const empty = (dir: string) => existsSync(dir) && readdirSync(dir).length === 0;
-  try {
-    rmSync(target, { force: true });
-    for (let dir = dirname(target); dir !== root && empty(dir);) {
-      rmdirSync(dir);
-      dir = dirname(dir);
-    }
-  } catch (error) {
-    throw cannot("remove", target, error);
-  }
-}
-
-function cannot(what: string, path: string, cause: unknown): UserError {
-  return new UserError(
-    `cannot ${what} ${path}: ${(cause as Error).message}`,
-    "Check that --out is writable, then re-run: the manifest records what was done so far.",
-    { cause },
-  );
-}
-
-function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
-  return a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
 }

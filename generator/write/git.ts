@@ -1,11 +1,13 @@
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors";
 import type { Log } from "../../core/log";
 import { runProcess, type RunResult } from "../../core/subprocess";
 import type { WriteResult } from "./apply";
+import type { FileMap } from "./files";
 import { MANIFEST_FILE } from "./paths";
-import type { WritePlan } from "./plan";
+import { planWrite, type WritePlan } from "./plan";
 
 export interface WorkTreeGitOptions {
   /** Where "created branch …" and "committed …" go. */
@@ -30,7 +32,7 @@ export interface CommitResult {
 
 const BEFORE_WRITING = "Fix what git reports and re-run; nothing was written.";
 const AFTER_WRITING =
-  "Fix what git reports, then re-run with --commit (or commit by hand): the files are " +
+  "Fix what git reports, then re-run with --git-commit (or commit by hand): the files are " +
   "written, only the commit is missing.";
 
 /** Used only when git has no identity configured; the repository's config is never changed. */
@@ -47,6 +49,42 @@ export async function checkoutBranch(
 ): Promise<void> {
   const git = await gitIn(dir, options, BEFORE_WRITING);
   await switchBranch(git, branch, options.log, false);
+}
+
+/**
+ * The plan for writing `files` into `dir` once `branch` is checked out, made without
+ * checking it out, so that a refusal comes before any change, git's included. When the
+ * branch exists at another commit than HEAD, the plan is made against a temporary copy of its
+ * files (plus the untracked files a switch keeps), removed before returning: such a plan is
+ * only for refusing early (assertWritable, checkCommittable); plan again after the switch.
+ */
+export async function planForBranch(
+  dir: string,
+  branch: string,
+  files: FileMap,
+  options: WorkTreeGitOptions,
+): Promise<WritePlan> {
+  const git = await gitIn(dir, options, BEFORE_WRITING);
+  await assertBranchName(git, branch);
+  const tip = await git.run(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`]);
+  const head = await git.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
+  // A new branch starts at HEAD and `git checkout -b` leaves the files as they are.
+  if (tip.code !== 0 || tip.stdout === head.stdout) return planWrite(dir, files);
+  const copy = mkdtempSync(join(tmpdir(), "uan-k3s-branch-"));
+  try {
+    // A private index: neither the repository's index nor its work tree is touched.
+    const env = { ...git.env, GIT_INDEX_FILE: join(copy, "index") };
+    const tree = join(copy, "tree");
+    await git.ok(["read-tree", `refs/heads/${branch}`], env);
+    await git.ok(["checkout-index", "--all", `--prefix=${tree}/`], env);
+    const untracked = await git.ok(["ls-files", "--others", "--exclude-standard", "-z"]);
+    for (const path of untracked.split("\0").filter((p) => p !== "")) {
+      if (!existsSync(join(tree, path))) cpSync(join(git.dir, path), join(tree, path));
+    }
+    return planWrite(tree, files);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -118,9 +156,9 @@ interface Git {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
   /** Runs git; a non-zero exit is a UserError carrying git's own message. */
-  ok(args: readonly string[]): Promise<string>;
+  ok(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string>;
   /** Runs git and returns the exit code with the output, for commands that answer by it. */
-  run(args: readonly string[]): Promise<RunResult>;
+  run(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult>;
 }
 
 /**
@@ -131,15 +169,18 @@ async function gitIn(dir: string, options: WorkTreeGitOptions, hint: string): Pr
   const root = resolve(dir);
   const notWorkTree = (why: string): UserError =>
     new UserError(
-      `--commit needs --out to be the top of a git work tree; ${root} ${why}`,
+      `--git-commit needs --out to be the top of a git work tree; ${root} ${why}`,
       "Clone uan-config-management (git clone https://api-gw-service-nmn.local/vcs/cray/" +
-        "uan-config-management.git) and point --out at it, or leave out --commit.",
+        "uan-config-management.git) and point --out at it, or leave out --git-commit.",
     );
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw notWorkTree("is not a directory");
   }
   const env = options.env ?? process.env;
-  const run = (cwd: string, args: readonly string[]) => runGit(cwd, args, env);
+  const run = (cwd: string, args: readonly string[], override = env) => {
+    options.log.progress?.(`git ${args.filter((arg) => arg !== "--literal-pathspecs").join(" ")}`);
+    return runGit(cwd, args, override);
+  };
   const top = await run(root, ["rev-parse", "--show-toplevel"]);
   if (top.code !== 0) throw notWorkTree("is not in one");
   const topLevel = top.stdout.replace(/\n$/, "");
@@ -150,9 +191,9 @@ async function gitIn(dir: string, options: WorkTreeGitOptions, hint: string): Pr
   const git: Git = {
     dir: realpathSync(root),
     env,
-    run: (args) => run(root, ["--literal-pathspecs", ...args]),
-    ok: async (args) => {
-      const { code, stdout, stderr, timedOut } = await git.run(args);
+    run: (args, override) => run(root, ["--literal-pathspecs", ...args], override),
+    ok: async (args, override) => {
+      const { code, stdout, stderr, timedOut } = await git.run(args, override);
       if (code === 0) return stdout;
       const command = args.find((arg, i) => !arg.startsWith("-") && args[i - 1] !== "-c");
       const said = timedOut ? "did not finish in time" : stderr.trim() || stdout.trim();
@@ -163,7 +204,11 @@ async function gitIn(dir: string, options: WorkTreeGitOptions, hint: string): Pr
 }
 
 function runGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return runProcess("git", args, { cwd, env, installHint: "Install git, or leave out --commit." });
+  return runProcess("git", args, {
+    cwd,
+    env,
+    installHint: "Install git, or leave out --git-commit.",
+  });
 }
 
 /**
@@ -177,12 +222,7 @@ async function switchBranch(
   log: Log,
   sameCommitOnly: boolean,
 ): Promise<void> {
-  if (
-    branch.startsWith("-") ||
-    (await git.run(["check-ref-format", "--branch", branch])).code !== 0
-  ) {
-    throw new UserError(`--branch ${JSON.stringify(branch)} is not a valid git branch name`);
-  }
+  await assertBranchName(git, branch);
   const current = await git.run(["symbolic-ref", "--quiet", "--short", "HEAD"]);
   if (current.code === 0 && current.stdout.trim() === branch) return;
   const existing = await git.run([
@@ -200,11 +240,20 @@ async function switchBranch(
     throw new UserError(
       `branch ${branch} exists at another commit than the one checked out, and the files ` +
         "were written against the checked-out one; nothing was committed",
-      `Check out ${branch} before gen-roles writes (run it with --branch ${branch} --commit), ` +
+      `Check out ${branch} before gen-roles writes (run it with --branch ${branch} --git-commit), ` +
         `or commit the files where they are.`,
     );
   }
   await git.ok(["checkout", "--quiet", branch, "--"]);
+}
+
+async function assertBranchName(git: Git, branch: string): Promise<void> {
+  if (
+    branch.startsWith("-") ||
+    (await git.run(["check-ref-format", "--branch", branch])).code !== 0
+  ) {
+    throw new UserError(`--branch ${JSON.stringify(branch)} is not a valid git branch name`);
+  }
 }
 
 async function assertNoForeignChanges(git: Git, paths: readonly string[]): Promise<void> {

@@ -2,13 +2,16 @@
  * The last phase of gen-roles, writeTree: put the rendered files into --out (a checkout of
  * uan-config-management) without clobbering what uan-k3s did not write.
  *
- *   const plan = planWrite(out, files);            // reads only; plan.changed is --check
- *   renderDiff(out, plan);                          // --diff
- *   const result = applyWrite(out, plan, { force }); // refuses on conflicts unless force
- *   await commitTree(out, result, { branch, log }); // --commit
+ *   recoverWrite(out);                               // finishes a killed run's change
+ *   const plan = planWrite(out, files);              // reads only; plan.changed is --check
+ *   renderDiff(out, plan);                           // --diff
+ *   assertWritable(plan, { force, takeOver });       // refuses before any change
+ *   const result = applyWrite(out, plan, options);   // one change: the whole tree or none
+ *   await commitTree(out, result, { branch, log });  // --git-commit
  *
- * With --commit --branch, call checkoutBranch before planWrite (so the plan sees that branch's
- * files) and checkCommittable before applyWrite (so a refusal comes before any write).
+ * With --git-commit --branch, plan with planForBranch (the branch's files, nothing checked out)
+ * and call checkCommittable, so any refusal comes before a git change; then checkoutBranch
+ * and plan again before applyWrite.
  */
 export { MARKER, hasMarker, markerLine, withMarker } from "./marker";
 export { MANIFEST_FILE, pathProblem } from "./paths";
@@ -25,13 +28,15 @@ export {
   type WriteEntry,
   type WritePlan,
 } from "./plan";
-export { applyWrite, type ApplyWriteOptions, type WriteResult } from "./apply";
+export { applyWrite, assertWritable, type ApplyWriteOptions, type WriteResult } from "./apply";
+export { recoverWrite } from "./recover";
 export { renderDiff } from "./diff";
 export { describeWritePlan } from "./report";
 export {
   checkCommittable,
   checkoutBranch,
   commitTree,
+  planForBranch,
   type CommitOptions,
   type CommitResult,
   type WorkTreeGitOptions,

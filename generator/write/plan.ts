@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pendingChange } from "../../core/change";
+import { UserError } from "../../core/errors";
 import { byCodeUnit } from "../../core/order";
+import { shellQuote } from "../../core/shell";
 import { inspect, type DiskFile } from "./disk";
 import { normalizeFiles, type FileMap, type NewFile } from "./files";
 import { readManifest, renderManifest } from "./manifest";
@@ -62,6 +65,12 @@ export interface WritePlan {
  */
 export function planWrite(dir: string, files: FileMap): WritePlan {
   const root = resolve(dir);
+  if (pendingChange(root)) {
+    throw new UserError(
+      `${root} holds an unfinished change: a gen-roles run was interrupted while writing`,
+      `Run uan-k3s gen-roles --out ${shellQuote(root)} (without --check or --diff): it finishes the change first.`,
+    );
+  }
   const wanted = normalizeFiles(files);
   const recorded = readManifest(root);
   const generated = new Set(wanted.map((file) => file.path));

@@ -25,6 +25,10 @@ export interface UanK3SConfig {
    */
   insecure?: boolean;
   /**
+   * Allow an http:// API gateway or VCS clone URL, which sends the client secret, tokens and VCS credentials unencrypted. Never on by default; warns on every run.
+   */
+  allow_http?: boolean;
+  /**
    * JSON file with an access_token (as CRAY_CREDENTIALS points to).
    */
   token_file?: string;
@@ -145,6 +149,10 @@ export interface UanK3SConfig {
      */
     timeout?: string;
   };
+  /**
+   * FullName of the SLS subnet whose addresses MetalLB in K3s gives out, as HPE's UAN playbook variable of that name. Default: '<NET> Dynamic MetalLB K3s', and a subnet uan-k3s split made under another FullName is found without it. Set it to the --k3s-full-name the split was given.
+   */
+  sls_can_metallb_fullname?: string;
   /**
    * MetalLB in K3s. The address range comes from the SLS '<NET> Dynamic MetalLB K3s' subnet unless range is given here; with neither, MetalLB runs and hands out no address (HAProxy then has no external IP, by design).
    */

@@ -25,9 +25,9 @@ export interface SplitReport {
    */
   networkCidr: string | null;
   /**
-   * ready: nothing found in the K3s range (see kubernetesChecked); blocked: something holds an address of it; already-split: SLS has the K3s subnet.
+   * ready: nothing in SLS or the live Kubernetes Services holds an address of the K3s range; unverified: nothing in SLS does, but the Services were NOT checked (the seed marks that check Important), so never ready; blocked: something holds an address of it; already-split: SLS has the K3s subnet.
    */
-  status: "ready" | "blocked" | "already-split";
+  status: "ready" | "unverified" | "blocked" | "already-split";
   /**
    * One sentence on the status.
    */

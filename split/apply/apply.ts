@@ -50,8 +50,19 @@ export interface RestoreNetworkResult {
   undoCommand: string;
   /** False when SLS already held the backup's content, so nothing was written. */
   written: boolean;
+  /** The network as SLS had it just before the restore (what backupFile holds). */
+  previous: SlsNetwork;
   /** The network as SLS has it after the restore. */
   network: SlsNetwork;
+}
+
+export interface RestorePreview {
+  /** The backup, checked against the schema. */
+  backup: SlsNetwork;
+  /** The network as SLS has it now. */
+  current: SlsNetwork;
+  /** What the restore would change, SLS now → the backup; empty when they are equal. */
+  changes: string[];
 }
 
 /**
@@ -107,6 +118,20 @@ export async function applySplit(
 }
 
 /**
+ * What `uan-k3s split --restore BACKUP` without --yes shows: what putting the backup (read
+ * with readNetworkBackup) back would change in SLS. Reads only.
+ */
+export async function previewRestore(
+  client: SlsWriter,
+  backup: SlsNetwork,
+): Promise<RestorePreview> {
+  const current = await readNetwork(client, backup.Name, (error) =>
+    notWritten(`Reading ${backup.Name} from SLS failed: ${error.message}`, error),
+  );
+  return { backup, current, changes: networkChanges(current, backup, { stamps: false }) };
+}
+
+/**
  * Puts a backup back (`uan-k3s split --restore BACKUP --yes`): read and check the backup,
  * back up the network as it is now, PUT the backup, read it back and check it.
  */
@@ -142,6 +167,7 @@ export async function restoreNetwork(
       backupFile: freshBackup,
       undoCommand,
       written: false,
+      previous: current,
       network: current,
     };
   }
@@ -170,6 +196,7 @@ export async function restoreNetwork(
     backupFile: freshBackup,
     undoCommand,
     written: true,
+    previous: current,
     network: stored,
   };
 }

@@ -1,6 +1,7 @@
 import { byCodeUnit } from "../../core/order";
 import type { SlsNetwork } from "../../schemas/generated/sls";
 import { toPyYaml } from "../../core/yaml";
+import { metallbRangeOrigin } from "../../inventory/networks";
 import { headerComment } from "./header";
 import {
   csmIpAddressPoolFile,
@@ -9,7 +10,7 @@ import {
   shrinkMetallbConfigMap,
   type ConfigMapInput,
 } from "./metallb-config";
-import type { SplitPlan } from "../plan";
+import { CSM_POOL_NAMES, type SplitPlan } from "../plan";
 
 /** Relative file name → contents; keys in code-unit order. */
 export type ArtifactFiles = Readonly<Record<string, string>>;
@@ -38,6 +39,18 @@ export function slsOriginalFile(net: string): string {
 export const CSM_CONFIGMAP_FILE = "csm-metallb-configmap.yaml";
 export const CSM_IPADDRESSPOOL_FILE = "csm-ipaddresspool.yaml";
 export const UAN_HELM_FILE = "uan_helm.yml";
+
+/**
+ * Every file renderSplitArtifacts may write, for either user network: the files that look
+ * ready to apply. A run removes those it does not write itself, so that the --out directory
+ * never holds an earlier run's PUT body or pool manifest beside this run's report.
+ */
+export const ARTIFACT_NAMES: readonly string[] = [
+  ...Object.keys(CSM_POOL_NAMES).flatMap((net) => [slsNetworkFile(net), slsOriginalFile(net)]),
+  CSM_CONFIGMAP_FILE,
+  CSM_IPADDRESSPOOL_FILE,
+  UAN_HELM_FILE,
+].sort(byCodeUnit);
 
 /** A network as SLS's JSON files are kept: 2-space indentation and a final newline. */
 export function slsNetworkJson(network: SlsNetwork): string {
@@ -75,9 +88,8 @@ function uanHelmFile(plan: SplitPlan, slsOrigin: string): string {
     [slsOrigin],
     [
       `The MetalLB range of K3s on the UANs: the ${range.count} usable addresses of ${JSON.stringify(k3s.FullName)} (${range.cidr}).`,
-      "The UAN playbook reads this range from SLS by itself. Set these variables in",
-      "vars/uan_helm.yml of uan-config-management only to override SLS, or where SLS has no",
-      "K3s subnet.",
+      ...metallbRangeOrigin(plan.net, k3s),
+      "To pin another range, set metallb.range in uan-k3s.yaml rather than editing the file.",
     ],
   );
   return (

@@ -69,8 +69,7 @@ export function buildSplitReport(input: SplitReportInput): SplitReport {
     check.conflicts.map((c) => reportConflict(c, k3sSpan)),
     (c) => [c.addressEnd ?? "", c.kind, c.subject],
   );
-  const status =
-    plan.kind === "already-split" ? "already-split" : conflicts.length > 0 ? "blocked" : "ready";
+  const status = statusOf(plan, conflicts.length, check.kubernetesChecked);
   const roles = roleOf(plan);
   const beforeSubnets = subnetsOf(before);
   const afterSubnets = subnetsOf(after);
@@ -129,6 +128,20 @@ function rangeOf({ cidr, first, last, count }: AddressRange): AddressRange {
   return { cidr, first, last, count };
 }
 
+/**
+ * Never "ready" without the live Services: the seed marks that check Important, and a
+ * LoadBalancer IP in the K3s range would be handed out twice.
+ */
+function statusOf(
+  plan: SplitPlan,
+  conflicts: number,
+  kubernetesChecked: boolean,
+): SplitReport["status"] {
+  if (plan.kind === "already-split") return "already-split";
+  if (conflicts > 0) return "blocked";
+  return kubernetesChecked ? "ready" : "unverified";
+}
+
 function summaryOf(report: SplitReport): string {
   const { k3s, conflicts } = report;
   const inUse = `${conflicts.length} ${conflicts.length === 1 ? "conflict" : "conflicts"} with the K3s range ${k3s.cidr} (see Conflicts)`;
@@ -141,9 +154,9 @@ function summaryOf(report: SplitReport): string {
         (conflicts.length > 0 ? ` But ${inUse}.` : "")
       );
     case "ready":
-      return report.kubernetesChecked
-        ? `Nothing in SLS or Kubernetes uses the K3s range ${k3s.cidr}; the split can be applied.`
-        : `Nothing in SLS uses the K3s range ${k3s.cidr}, but the Kubernetes check was NOT done: live LoadBalancer IPs in it are unknown.`;
+      return `Nothing in SLS or Kubernetes uses the K3s range ${k3s.cidr}; the split can be applied.`;
+    case "unverified":
+      return `Nothing in SLS uses the K3s range ${k3s.cidr}, but the Kubernetes check was NOT done: live LoadBalancer IPs in it are unknown.`;
   }
 }
 
@@ -250,19 +263,24 @@ function reportConflict(conflict: Conflict, k3s: AddressSpan): SplitReportConfli
     message,
   });
   switch (conflict.kind) {
+    // SLS subjects name their network: the reservation may be in CMN, not the user network.
     case "ip-reservation":
-      return one(`${conflict.subnet}/${conflict.reservation}`, conflict.address);
+      return one(
+        `${conflict.network}/${conflict.subnet}/${conflict.reservation}`,
+        conflict.address,
+      );
     case "service":
       return one(`${conflict.namespace}/${conflict.service}`, conflict.address);
     case "dhcp-range":
     case "reservation-range": {
       const ends = [addressValue(conflict.start), addressValue(conflict.end)];
       const held = heldSpan(ends[0], ends[1], k3s);
-      return { kind, subject: conflict.subnet, ...held, message };
+      return { kind, subject: `${conflict.network}/${conflict.subnet}`, ...held, message };
     }
     case "pool": {
       const pool = looksLikeIpv6(conflict.cidr) ? undefined : spanOfCidr(conflict.cidr);
-      return { kind, subject: conflict.subnet, ...heldSpan(pool?.first, pool?.last, k3s), message };
+      const subject = `${conflict.network}/${conflict.subnet}`;
+      return { kind, subject, ...heldSpan(pool?.first, pool?.last, k3s), message };
     }
     case "unreadable":
       return { kind, subject: conflict.where, address: null, addressEnd: null, message };

@@ -12,7 +12,7 @@ import { addressMap, type LegendItem } from "./map";
 export function renderHtml(report: SplitReport): string {
   const doc = reportOutline(report);
   const map = addressMap(report);
-  const statusClass = `status ${report.status}${report.kubernetesChecked ? "" : " unchecked"}`;
+  const statusClass = `status ${report.status}`;
   const page = markup`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -121,7 +121,7 @@ h2 { font-size: 17px; margin: 22px 0 8px; border-bottom: 1px solid #ddd; padding
 h3 { font-size: 15px; margin: 0 0 6px; }
 .status { margin: 0 0 10px; padding: 8px 12px; border-left: 6px solid; }
 .status.ready { background: #e8f5e9; border-color: #2e7d32; }
-.status.ready.unchecked { background: #fff8e1; border-color: #ef6c00; }
+.status.unverified { background: #fff8e1; border-color: #ef6c00; }
 .status.blocked { background: #fdecef; border-color: #b00020; color: #8c0019; }
 .status.already-split { background: #e3f2fd; border-color: #1565c0; }
 table { border-collapse: collapse; }

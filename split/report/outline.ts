@@ -11,7 +11,7 @@ import type {
  */
 export interface ReportOutline {
   title: string;
-  /** "READY: <summary>". */
+  /** "READY: <summary>"; UNVERIFIED, never READY, when Kubernetes was not checked. */
   status: string;
   /** Label and value of each fact under the status: sources, K3s range, CSM pool. */
   facts: [label: string, value: string][];
@@ -149,6 +149,7 @@ function subnetTables(report: SplitReport): [string, SplitReportSubnet[]][] {
 
 const STATUS_LABELS: Readonly<Record<SplitReport["status"], string>> = {
   ready: "READY",
+  unverified: "UNVERIFIED",
   blocked: "BLOCKED",
   "already-split": "ALREADY SPLIT",
 };

@@ -1,6 +1,6 @@
 import { shellQuote } from "../../core/shell";
 import { posix } from "node:path";
-import { k3sSubnetFullName } from "../../inventory/networks";
+import { metallbRangeOrigin } from "../../inventory/networks";
 import type {
   SplitReport,
   SplitReportConflict,
@@ -124,7 +124,7 @@ function checkKubernetes(report: SplitReport, run: Commands): SplitReportStep {
     title: "Check the live Kubernetes Services: this run did NOT",
     lines: [
       text(
-        `Whether a LoadBalancer IP in ${report.k3s.cidr} is already in use is unknown (the ims and user namespaces are the likely users). On a master node, save the Services and run again with them; go on only if that run says ${report.status === "ready" ? "READY" : "no conflicts"}:`,
+        `Whether a LoadBalancer IP in ${report.k3s.cidr} is already in use is unknown (the ims and user namespaces are the likely users). On a master node, save the Services and run again with them; go on only if that run says ${report.status === "unverified" ? "READY" : "no conflicts"}:`,
       ),
       ...run.split(),
     ],
@@ -290,19 +290,13 @@ function restartCsmMetallb(report: SplitReport): SplitReportStep {
 }
 
 function genRoles(report: SplitReport): SplitReportStep {
-  const { fullName, first, last, count } = report.k3s;
+  const { fullName, cidr, first, last, count } = report.k3s;
   const lines = [
+    ...metallbRangeOrigin(report.network, { FullName: fullName, CIDR: cidr }).map(text),
     text(
-      `The UAN playbook finds the K3s subnet by FullName ${JSON.stringify(fullName)} and gives K3s's MetalLB metallb_ipaddresspool_range_start ${first} to metallb_ipaddresspool_range_end ${last} (${count} addresses).`,
+      `Here that is metallb_ipaddresspool_range_start ${first} to metallb_ipaddresspool_range_end ${last} (${count} addresses).`,
     ),
+    command("uan-k3s gen-roles --out", "<uan-config-management checkout>"),
   ];
-  if (fullName !== k3sSubnetFullName(report.network)) {
-    lines.push(
-      text(
-        `That FullName is not the default, so set sls_can_metallb_fullname to ${JSON.stringify(fullName)} in CFS, or the playbook looks for ${JSON.stringify(k3sSubnetFullName(report.network))}.`,
-      ),
-    );
-  }
-  lines.push(command("uan-k3s gen-roles --out", "<uan-config-management checkout>"));
   return { id: "gen-roles", title: "Generate the UAN roles", lines };
 }

@@ -1,7 +1,12 @@
 import type { SplitReport, SplitReportStep } from "../../schemas/generated/split-report";
+import { paint } from "../../core/log";
 import { reportOutline } from "./outline";
 
-/** Text lines are wrapped here; commands and table rows never are. */
+/**
+ * Every line fits this many columns: prose is wrapped at words, commands between shell words
+ * (with a backslash continuation, so they still paste), and a table too wide for it is cut
+ * into parts that each repeat the subnet's Name.
+ */
 const WIDTH = 100;
 
 /**
@@ -9,7 +14,7 @@ const WIDTH = 100;
  * characters in values from SLS or Kubernetes are shown escaped, so that a name cannot move
  * the cursor or change the terminal.
  */
-export function renderText(report: SplitReport): string {
+export function renderText(report: SplitReport, options: { color?: boolean } = {}): string {
   const doc = reportOutline(report);
   const heading = plain(doc.title);
   const out: string[] = [heading, "=".repeat(heading.length), ""];
@@ -18,13 +23,22 @@ export function renderText(report: SplitReport): string {
   for (const [label, value] of facts) {
     out.push(...wrap(plain(value), `${label}:`.padEnd(labelWidth), " ".repeat(labelWidth)));
   }
+  // At a terminal the verdict is colored, after wrapping, so that widths count no escapes.
+  const verdict =
+    report.status === "ready" ? "green" : report.status === "blocked" ? "red" : "yellow";
+  out[3] = out[3].replace(
+    /^(Status: +)([A-Z-]+)/,
+    (_, label: string, word: string) => `${label}${paint(word, verdict, options.color === true)}`,
+  );
   for (const table of doc.tables) {
     out.push("", plain(table.title) + (table.legend === "" ? "" : ` (${table.legend})`));
-    const rows = alignTable(
-      table.header,
-      table.rows.map((row) => row.cells),
+    out.push(
+      ...fitTable(
+        table.header,
+        table.rows.map((row) => row.cells),
+        WIDTH - 2,
+      ),
     );
-    out.push(...rows.map((line) => `  ${line}`));
   }
   out.push("", doc.conflicts.heading);
   if (doc.conflicts.none !== undefined) out.push(...wrap(doc.conflicts.none, "  ", "  "));
@@ -51,7 +65,7 @@ function stepLines(step: SplitReportStep, number: number): string[] {
     if (line.kind === "option") {
       lines.push(...wrap(value, `${indent}* `, `${indent}  `));
       body = `${indent}  `;
-    } else if (line.kind === "command") lines.push(`${body}  $ ${value}`);
+    } else if (line.kind === "command") lines.push(...commandLines(value, `${body}  $ `));
     else lines.push(...wrap(value, body, body));
   }
   return lines;
@@ -71,12 +85,83 @@ export function alignTable(headers: readonly string[], rows: readonly string[][]
   return [line(cells[0]), line(rule), ...cells.slice(1).map(line)];
 }
 
-/** Words of `text` in lines of at most WIDTH columns (a longer word stands alone). */
-function wrap(text: string, first: string, rest: string): string[] {
+/**
+ * A table in parts that each fit `width` (after a two-space indent): the change mark and the
+ * Name start every part, the other columns follow in order while they fit. When even one
+ * column does not fit beside them, each subnet is written as lines of "column: value".
+ */
+function fitTable(headers: readonly string[], rows: readonly string[][], width: number): string[] {
+  const KEY = 2; // the change mark and the Name
+  const measure = (columns: number[]): number =>
+    alignTable(
+      columns.map((c) => headers[c]),
+      rows.map((row) => columns.map((c) => row[c])),
+    ).reduce((widest, line) => Math.max(widest, line.length), 0);
+  const keys = [...Array(Math.min(KEY, headers.length)).keys()];
+  const parts: number[][] = [];
+  let part = [...keys];
+  for (let column = keys.length; column < headers.length; column += 1) {
+    if (part.length > keys.length && measure([...part, column]) > width) {
+      parts.push(part);
+      part = [...keys];
+    }
+    part.push(column);
+  }
+  parts.push(part);
+  if (parts.every((columns) => measure(columns) <= width)) {
+    return parts.flatMap((columns, index) => [
+      ...(index === 0 ? [] : [""]),
+      ...alignTable(
+        columns.map((c) => headers[c]),
+        rows.map((row) => columns.map((c) => row[c])),
+      ).map((line) => `  ${line}`),
+    ]);
+  }
+  return rows.flatMap((row) => [
+    "",
+    ...wrap(plain(`${row[0]} ${row[1]}`.trim()), "  ", "    "),
+    ...headers
+      .slice(KEY)
+      .flatMap((header, index) =>
+        wrap(plain(`${header}: ${row[index + KEY]}`), "      ", "        "),
+      ),
+  ]);
+}
+
+/**
+ * A command in lines of at most WIDTH columns, broken between shell words with " \" so that
+ * it still runs when pasted. Quoted words are never broken.
+ */
+function commandLines(command: string, first: string): string[] {
+  const words = command.match(/(?:[^\s'"]+|'[^']*'|"(?:[^"\\]|\\.)*")+/g) ?? [command];
+  const rest = " ".repeat(first.length + 2);
   const lines: string[] = [];
   let current = first;
   let empty = true;
-  for (const word of text.split(" ").filter((w) => w !== "")) {
+  for (const word of words) {
+    if (!empty && current.length + 1 + word.length + 2 > WIDTH) {
+      lines.push(`${current} \\`);
+      current = rest;
+      empty = true;
+    }
+    current += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  lines.push(current);
+  return lines;
+}
+
+/** Words of `text` in lines of at most WIDTH columns (a longer word is cut). */
+export function wrap(text: string, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let current = first;
+  let empty = true;
+  const room = WIDTH - Math.max(first.length, rest.length);
+  const words = text
+    .split(" ")
+    .filter((w) => w !== "")
+    .flatMap((word) => word.match(new RegExp(`.{1,${room}}`, "gs")) ?? [word]);
+  for (const word of words) {
     if (!empty && current.length + 1 + word.length > WIDTH) {
       lines.push(current);
       current = rest;

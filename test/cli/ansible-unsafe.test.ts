@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump, SlsHardware } from "../../schemas/generated/sls";
@@ -104,7 +104,11 @@ function hostileSystem(dir: string): Hostile {
   };
 }
 
-/** Prints each host's name and variables, and writes them as JSON for the test to read. */
+/**
+ * Prints each host's name and variables, and writes them all as JSON for the test to read.
+ * debug and set_fact run in the controller; the one copy (a module, a Python process) runs
+ * once for all hosts, so the play costs seconds, not a module run per host.
+ */
 const PLAY = [
   "- hosts: all",
   "  connection: local",
@@ -112,9 +116,12 @@ const PLAY = [
   "  tasks:",
   "    - ansible.builtin.debug:",
   '        msg: "{{ inventory_hostname }} {{ hostvars[inventory_hostname] }}"',
+  "    - ansible.builtin.set_fact:",
+  "        printed: \"{{ {'host': inventory_hostname, 'group_names': group_names, 'hostname': hostname, 'aliases': aliases, 'role': role | default(''), 'subrole': subrole | default(''), 'can_ip': can_ip | default('') } }}\"",
   "    - ansible.builtin.copy:",
-  '        dest: "{{ out }}/{{ inventory_hostname }}.json"',
-  "        content: \"{{ {'host': inventory_hostname, 'group_names': group_names, 'hostname': hostname, 'aliases': aliases, 'role': role | default(''), 'subrole': subrole | default(''), 'can_ip': can_ip | default('') } | to_json }}\"",
+  '        dest: "{{ out }}/printed.json"',
+  "        content: \"{{ ansible_play_hosts | map('extract', hostvars, 'printed') | list | to_json }}\"",
+  "      run_once: true",
   "",
 ].join("\n");
 
@@ -134,12 +141,11 @@ async function playOn(
   );
   expect(result.code, result.stdout + result.stderr).to.equal(0);
   for (const marker of hostile.markers) expect(existsSync(marker), marker).to.equal(false);
-  const printed = new Map<string, Record<string, unknown>>();
-  for (const file of readdirSync(out)) {
-    const value = JSON.parse(readFileSync(join(out, file), "utf8")) as Record<string, unknown>;
-    printed.set(value.host as string, value);
-  }
-  return printed;
+  const values = JSON.parse(readFileSync(join(out, "printed.json"), "utf8")) as Record<
+    string,
+    unknown
+  >[];
+  return new Map(values.map((value) => [value.host as string, value]));
 }
 
 function expectLiteral(
@@ -195,7 +201,8 @@ describe("real Ansible never runs SLS or HSM data as code", function () {
     const file = join(dir, "inventory.yml");
     const exported = await run(UAN_K3S, [
       "inventory",
-      "--export",
+      "--list",
+      "--format",
       "yaml",
       "--output",
       file,

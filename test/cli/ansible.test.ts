@@ -96,7 +96,8 @@ describe("real Ansible consumes the inventory", function () {
     const file = join(tempDir(), "inventory.yml");
     const exported = await run(UAN_K3S, [
       "inventory",
-      "--export",
+      "--list",
+      "--format",
       "yaml",
       "--output",
       file,

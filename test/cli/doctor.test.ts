@@ -1,12 +1,13 @@
 import { expect } from "chai";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { projectPath } from "../../core/paths";
 import type { Check } from "../../doctor";
 import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump } from "../../schemas/generated/sls";
 import { startSimulator } from "../../simulator/server";
-import { run, tempDir, UAN_K3S } from "./exec";
+import { hpeCheckout, run, tempDir, UAN_K3S } from "./exec";
 import { needs } from "../tools";
 
 const files = (name: string) => ({
@@ -14,11 +15,31 @@ const files = (name: string) => ({
   hsm: projectPath("fixtures", "systems", name, "hsm-groups.json"),
 });
 
+/**
+ * A PATH holding node and uan-k3s, and of the procedure's other programs only `tools`: what
+ * doctor finds there does not depend on the machine the test runs on.
+ */
+function pathWith(tools: readonly string[]): string {
+  const dir = tempDir();
+  symlinkSync(process.execPath, join(dir, "node"));
+  for (const tool of tools)
+    symlinkSync(
+      execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim(),
+      join(dir, tool),
+    );
+  return `${dir}:${dirname(UAN_K3S)}`;
+}
+
+const GIT_ONLY = pathWith(["git"]);
+
 async function doctor(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; checks: Map<string, Check> }> {
-  const result = await run(UAN_K3S, ["doctor", "--format", "json", ...args], env);
+  const result = await run(UAN_K3S, ["doctor", "--format", "json", ...args], {
+    PATH: GIT_ONLY,
+    ...env,
+  });
   const { checks } = JSON.parse(result.stdout) as { checks: Check[] };
   return { code: result.code, checks: new Map(checks.map((check) => [check.id, check])) };
 }
@@ -36,12 +57,15 @@ describe("uan-k3s doctor (built executable)", function () {
     expect(code).to.equal(0);
     expect(statuses(checks)).to.deep.equal({
       config: "pass",
+      "tool-git": "pass",
+      "tool-kubectl": "warn",
+      "tool-cray": "warn",
       sources: "pass",
       network: "pass",
       "k3s-subnet": "warn",
       "k3s-groups": "pass",
       "k3s-exclusive": "pass",
-      "k3s-quorum": "warn",
+      "k3s-quorum": "pass",
       "k3s-uans": "pass",
       "k3s-addresses": "pass",
       roles: "warn",
@@ -49,7 +73,8 @@ describe("uan-k3s doctor (built executable)", function () {
     expect(checks.get("k3s-subnet")?.detail)
       .to.include("not split yet")
       .and.include("10.102.20.224/27");
-    expect(checks.get("k3s-quorum")?.detail).to.include("1 server");
+    expect(checks.get("k3s-quorum")?.detail).to.include("1 server, as the seed procedure sets up");
+    expect(checks.get("tool-kubectl")?.detail).to.include("split --kubectl");
   });
 
   it("the split system passes the subnet check with its range", async () => {
@@ -123,7 +148,7 @@ describe("uan-k3s doctor (built executable)", function () {
     ]);
     expect(code).to.equal(1);
     expect(checks.get("config")?.detail).to.include(
-      "/hostnames must be equal to one of the allowed values",
+      'hostnames: got "fqdn"; allowed: one of "xname", "alias"',
     );
     expect(checks.get("sources")?.status).to.equal("pass");
   });
@@ -187,5 +212,81 @@ describe("uan-k3s doctor (built executable)", function () {
     } finally {
       await sim.stop();
     }
+  });
+
+  it("with no credentials still runs every check it can, showing the API checks skipped with why", async () => {
+    const { code, checks } = await doctor([]);
+    expect(code).to.equal(0);
+    expect(checks.get("config")?.status).to.equal("pass");
+    expect(checks.get("tool-git")?.status).to.equal("pass");
+    expect(checks.get("sources")).to.deep.include({
+      status: "skip",
+      detail: "no credentials for the CSM API, and no --sls-file",
+    });
+    expect(checks.get("sources")?.fix).to.include("UAN_K3S_CLIENT_SECRET_FILE");
+    for (const id of ["network", "k3s-subnet", "k3s-groups", "k3s-quorum", "k3s-addresses"]) {
+      expect(checks.get(id), id).to.deep.include({
+        status: "skip",
+        detail: "SLS and HSM were not read: no credentials for the CSM API, and no --sls-file",
+      });
+    }
+    expect(checks.get("roles")?.status).to.equal("skip");
+    const text = await run(UAN_K3S, ["doctor"], { PATH: GIT_ONLY });
+    expect(text.stdout).to.match(/^ {2}SKIP {2}SLS and HSM are readable$/m);
+    expect(text.stdout).to.match(/^ {2}SKIP {2}The K3s groups are exclusive$/m);
+  });
+
+  it("--format json prints JSON even when the settings themselves are wrong", async () => {
+    const result = await run(UAN_K3S, ["doctor", "-o", "json"], {
+      PATH: GIT_ONLY,
+      UAN_K3S_TIMEOUT: "soon",
+      UAN_K3S_SLS_FILE: files("seed").sls,
+    });
+    expect(result.code).to.equal(1);
+    const { checks } = JSON.parse(result.stdout) as { checks: Check[] };
+    const sources = checks.find((check) => check.id === "sources");
+    expect(sources).to.deep.include({ status: "fail" });
+    expect(sources?.detail).to.include('UAN_K3S_TIMEOUT: expected a whole number >= 1, got "soon"');
+    expect(checks.find((check) => check.id === "k3s-quorum")?.status).to.equal("skip");
+  });
+
+  it("every fix it prints for the tree and the push works typed as it is, --force included", async () => {
+    const split = files("split");
+    const sources = ["--sls-file", split.sls, "--hsm-file", split.hsm];
+    const { repo, git } = hpeCheckout();
+    const remote = tempDir();
+    execFileSync("git", ["init", "-q", "--bare", remote]);
+    const typed = (fix: string) =>
+      execFileSync("sh", ["-c", fix], {
+        env: { PATH: `${GIT_ONLY}:/usr/bin:/bin`, HOME: tempDir() },
+        stdio: "pipe",
+      });
+    writeFileSync(join(repo, "k3s.yml"), "# HPE's k3s.yml, edited by hand\n");
+    git("add", "k3s.yml");
+    git("commit", "-qm", "HPE's k3s.yml");
+    git("remote", "add", "origin", remote);
+    git("push", "-q", "origin", "main");
+
+    const before = await doctor([...sources, "--out", repo]);
+    const tree = before.checks.get("tree");
+    expect(tree?.status).to.equal("fail");
+    expect(tree?.fix).to.equal(
+      `uan-k3s gen-roles --out ${repo} ${sources.join(" ")} --force   # overwrites 1 file(s) edited by hand or not written by uan-k3s`,
+    );
+    expect(before.checks.get("pushed")).to.deep.include({ status: "pass" });
+    typed(tree!.fix!);
+    git("add", "-A");
+    git("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "generated");
+
+    const after = await doctor([...sources, "--out", repo]);
+    expect(after.checks.get("tree")?.status).to.equal("pass");
+    const pushed = after.checks.get("pushed");
+    expect(pushed).to.deep.include({ status: "warn" });
+    expect(pushed?.detail).to.include("(main) is on no remote branch: CFS cannot check it out");
+    expect(pushed?.fix).to.equal(`git -C ${repo} push origin main`);
+    typed(pushed!.fix!);
+    expect((await doctor([...sources, "--out", repo])).checks.get("pushed")?.status).to.equal(
+      "pass",
+    );
   });
 });

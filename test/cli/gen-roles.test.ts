@@ -162,20 +162,24 @@ describe("uan-k3s init and gen-roles (built executable)", function () {
       ...SOURCES,
     ]);
     expect(result.code).to.equal(1);
-    expect(result.stderr).to.include("/sshd/0/podman/image must match pattern");
-    expect(result.stderr).to.include("/sshd/0/podman/extra_args/0 must match pattern");
-    expect(result.stderr).to.include("/haproxy/0/backends/0/name must match pattern");
-    expect(result.stderr).to.include("/release/third_party_registry must match pattern");
-    expect(result.stderr).to.include("/k3s/flannel_iface must match pattern");
+    expect(result.stderr).to.include(
+      `sshd[0].podman.image: got "{{ lookup('pipe', 'id') }}"; allowed: text matching`,
+    );
+    expect(result.stderr).to.include("sshd[0].podman.extra_args[0]: got ");
+    expect(result.stderr).to.include("haproxy[0].backends[0].name: got ");
+    expect(result.stderr).to.include("release.third_party_registry: got ");
+    expect(result.stderr).to.include(
+      'k3s.flannel_iface: got "nmn0 --write-kubeconfig-mode=0644"; allowed: text matching',
+    );
   });
 
-  it("--commit commits the tree on a new branch and prints the SHA; a rerun commits nothing", async () => {
+  it("--git-commit commits the tree on a new branch and prints the SHA; a rerun commits nothing", async () => {
     const { repo, git } = hpeCheckout();
     const args = [
       "gen-roles",
       "--out",
       repo,
-      "--commit",
+      "--git-commit",
       "--branch",
       "integration-2.6",
       ...SOURCES,

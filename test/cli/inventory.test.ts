@@ -72,10 +72,33 @@ describe("uan-k3s inventory (built executables, file source)", () => {
   });
 
   it("gives the same bytes on every run", async () => {
-    const args = ["inventory", "--export", "yaml", "--sls-file", SEED.sls, "--hsm-file", SEED.hsm];
+    const args = [
+      "inventory",
+      "--list",
+      "-o",
+      "yaml",
+      "--sls-file",
+      SEED.sls,
+      "--hsm-file",
+      SEED.hsm,
+    ];
     const [first, second] = await Promise.all([run(UAN_K3S, args), run(UAN_K3S, args)]);
     expect(first.code, first.stderr).to.equal(0);
     expect(second.stdout).to.equal(first.stdout);
+  });
+
+  it("keeps --export yaml as a deprecated spelling of --list --format yaml, with a warning", async () => {
+    const files = ["--sls-file", SEED.sls, "--hsm-file", SEED.hsm];
+    const [old, now] = await Promise.all([
+      run(UAN_K3S, ["inventory", "--export", "yaml", ...files]),
+      run(UAN_K3S, ["inventory", "--list", "--format", "yaml", ...files]),
+    ]);
+    expect(old.code, old.stderr).to.equal(0);
+    expect(old.stdout).to.equal(now.stdout);
+    expect(old.stderr).to.equal(
+      "uan-k3s: warning: --export yaml is deprecated; use --list --format yaml\n",
+    );
+    expect(now.stderr).to.equal("");
   });
 
   it("flags beat the environment, which beats the config file", async () => {
@@ -189,7 +212,8 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     it("the YAML export honours it", async () => {
       const args = [
         "inventory",
-        "--export",
+        "--list",
+        "-o",
         "yaml",
         "--sls-file",
         SEED.sls,
@@ -236,7 +260,10 @@ describe("uan-k3s inventory (built executables, file source)", () => {
       const config = join(tempDir(), "uan-k3s.yaml");
       writeFileSync(config, `sls_file: ${SEED.sls}\nscope: uans\n`);
       const result = await run(UAN_K3S, ["inventory", "--list", "--config", config]);
-      expectUserError(result, /uan-k3s\.yaml: \/scope must/);
+      expectUserError(
+        result,
+        /uan-k3s\.yaml: scope: got "uans"; allowed: one of "all", "k3s", or a list\n/,
+      );
     });
   });
 
@@ -320,12 +347,17 @@ describe("uan-k3s inventory (built executables, file source)", () => {
       const result = await run(UAN_K3S, ["inventory", "--list", "--config", config]);
       expectUserError(
         result,
-        /uan-k3s\.yaml: \/hostnames must be equal to one of the allowed values: "xname", "alias"/,
+        /uan-k3s\.yaml: hostnames: got "fqdn"; allowed: one of "xname", "alias"\n/,
       );
-      expect(result.stderr).to.include("uan-k3s.yaml: /retries must be >= 0");
       expect(result.stderr).to.include(
-        'uan-k3s.yaml: / must NOT have additional properties ("sls_flie")',
+        "uan-k3s.yaml: retries: got -1; allowed: a whole number of at least 0\n",
       );
+      expect(result.stderr).to.include(
+        'uan-k3s.yaml: (the whole file): unknown setting "sls_flie" (did you mean sls_file?)',
+      );
+      expect(result.stderr).to.include("hint: retries: Retries of an API call");
+      expect(result.stderr).to.include("`uan-k3s init --output uan-k3s.example.yaml`");
+      expect(result.stderr).not.to.include("schemas/");
     });
 
     it("invalid YAML in the config file, with line and column", async () => {
@@ -351,10 +383,21 @@ describe("uan-k3s inventory (built executables, file source)", () => {
       );
     });
 
-    it("more than one of --list, --host and --export", async () => {
+    it("more than one of --list, --host and --graph", async () => {
       expectUserError(
         await run(UAN_K3S, ["inventory", "--list", "--host", "uan01"]),
-        /give exactly one of --list, --host NAME, --graph or --export yaml/,
+        /give exactly one of --list, --host NAME or --graph/,
+      );
+    });
+
+    it("a format the request does not print", async () => {
+      expectUserError(
+        await run(UAN_K3S, ["inventory", "--graph", "-o", "json", "--sls-file", SEED.sls]),
+        /--graph prints text, not json/,
+      );
+      expectUserError(
+        await run(UAN_K3S, ["inventory", "--list", "--output", "x.json", "--sls-file", SEED.sls]),
+        /--output goes with --list --format yaml/,
       );
     });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { UserError } from "../../core/errors";
-import { lineAndColumn, locateJsonError, parseJson } from "../../core/json";
+import { lineAndColumn, locateJsonError, MAX_JSON_DEPTH, parseJson } from "../../core/json";
 
 describe("parseJson", () => {
   it("returns the parsed value", () => {
@@ -53,17 +53,18 @@ describe("parseJson", () => {
   });
 });
 
-describe("parseJson refuses duplicate keys (JSON.parse would keep the last)", () => {
-  const refused = (text: string): string => {
-    try {
-      parseJson(text, "sls.json");
-    } catch (error) {
-      expect(error).to.be.instanceOf(UserError);
-      return (error as Error).message;
-    }
-    throw new Error(`accepted ${text}`);
-  };
+/** The message of the UserError parseJson raises for `text` as sls.json. */
+function refused(text: string): string {
+  try {
+    parseJson(text, "sls.json");
+  } catch (error) {
+    expect(error).to.be.instanceOf(UserError);
+    return (error as Error).message;
+  }
+  throw new Error(`accepted ${text.slice(0, 80)}`);
+}
 
+describe("parseJson refuses duplicate keys (JSON.parse would keep the last)", () => {
   it("names the key and both places, at any depth and however the key is spelled", () => {
     const cases: [string, string][] = [
       [
@@ -83,9 +84,9 @@ describe("parseJson refuses duplicate keys (JSON.parse would keep the last)", ()
       ['{"x": {"big": [1, 2, {"y": ":"}]}, "x": 0}', 'duplicate key "x"'],
     ];
     for (const [text, message] of cases) expect(refused(text), text).to.include(message);
-    // nested deeper than the quick count walks
-    const deep = `${"[".repeat(3000)}{"a": 1, "a": 2}${"]".repeat(3000)}`;
-    expect(refused(deep)).to.include('1:3010: invalid JSON: duplicate key "a" (first at 1:3002)');
+    // nested as deep as a document may be
+    const deep = `${"[".repeat(500)}{"a": 1, "a": 2}${"]".repeat(500)}`;
+    expect(refused(deep)).to.include('1:510: invalid JSON: duplicate key "a" (first at 1:502)');
   });
 
   it("accepts equal keys in different objects, and colons and escapes in strings", () => {
@@ -98,5 +99,34 @@ describe("parseJson refuses duplicate keys (JSON.parse would keep the last)", ()
     ]) {
       expect(parseJson(text, "f.json"), text).to.deep.equal(JSON.parse(text));
     }
+  });
+});
+
+describe("parseJson bounds nesting: a message, never a stack overflow", () => {
+  const levels = 100_000;
+  const cases: [string, string, string][] = [
+    ["valid arrays", "[".repeat(levels) + "]".repeat(levels), "sls.json:1:513:"],
+    ["valid objects", '{"a":'.repeat(levels) + "1" + "}".repeat(levels), "sls.json:1:2561:"],
+    ["unclosed arrays", "[".repeat(levels), "sls.json:1:513:"],
+    ["unclosed objects", '{"a":'.repeat(levels), "sls.json:1:2561:"],
+    ["mixed, on lines", '{"a":[\n'.repeat(levels / 2), "sls.json:257:1:"],
+    [
+      "inside a real document",
+      `{"Networks": {"CAN": {"ExtraProperties": ${"[".repeat(levels)}`,
+      "sls.json:1:551:",
+    ],
+  ];
+  for (const [what, text, where] of cases) {
+    it(`refuses ${levels} levels of ${what} with the place`, () => {
+      expect(refused(text)).to.equal(
+        `${where} invalid JSON: nested more than ${MAX_JSON_DEPTH} levels deep`,
+      );
+    });
+  }
+
+  it("accepts a document exactly as deep as the limit, and a syntax error inside one", () => {
+    const text = "[".repeat(MAX_JSON_DEPTH) + "]".repeat(MAX_JSON_DEPTH);
+    expect(() => parseJson(text, "f.json")).not.to.throw();
+    expect(refused("[".repeat(MAX_JSON_DEPTH) + "x")).to.include('unexpected "x"');
   });
 });

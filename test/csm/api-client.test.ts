@@ -80,11 +80,11 @@ describe("CSM API client", function () {
           .to.be.an("array")
           .with.length.above(0);
         expect(requestCount(h.sim, NETWORKS)).to.equal(3);
-        expect(h.log.infos).to.have.length(2);
-        expect(h.log.infos[0]).to.match(
+        expect(h.log.debugs).to.have.length(2);
+        expect(h.log.debugs[0]).to.match(
           new RegExp(`^GET ${h.sim.url}${NETWORKS}: .+; retry 1 of 3`),
         );
-        expect(h.log.infos[1]).to.match(/; retry 2 of 3 in 0 ms$/);
+        expect(h.log.debugs[1]).to.match(/; retry 2 of 3 in 0 ms$/);
       });
     }
 
@@ -92,7 +92,7 @@ describe("CSM API client", function () {
       h.sim.inject({ path: "/keycloak/", kind: "status", status: 503 });
       const client = createCsmClient(h.options(), h.log);
       await client.getJson(NETWORKS);
-      expect(h.log.infos).to.have.length(1);
+      expect(h.log.debugs).to.have.length(1);
     });
 
     it("gives up after the last attempt with the status and the problem's title and detail", async () => {
@@ -142,7 +142,7 @@ describe("CSM API client", function () {
         `GET ${h.sim.url}${NETWORKS}/NOPE: 404 Not Found (Not Found: network NOPE not found)`,
       );
       expect(requestCount(h.sim, `${NETWORKS}/NOPE`)).to.equal(1);
-      expect(h.log.infos).to.deep.equal([]);
+      expect(h.log.debugs).to.deep.equal([]);
     });
   });
 

@@ -48,6 +48,20 @@ describe("CSM API sources", function () {
     }
   });
 
+  it("reads an empty SLS (null for networks and nodes) as no networks and no nodes, never an error", async () => {
+    const { Networks, Hardware } = h.sim.state.sls;
+    h.sim.state.sls.Networks = {};
+    h.sim.state.sls.Hardware = {};
+    try {
+      const data = await createApiSources(h.options(), h.log).sls.load();
+      expect(data.networks).to.be.instanceOf(Map);
+      expect(data.networks.size).to.equal(0);
+      expect(data.nodes).to.deep.equal([]);
+    } finally {
+      Object.assign(h.sim.state.sls, { Networks, Hardware });
+    }
+  });
+
   it("validates the answers against the schema, naming the URL", async () => {
     const groups = h.sim.state.groups;
     h.sim.state.groups = [{ description: "no label" } as never];

@@ -124,7 +124,7 @@ describe("CSM API authentication", function () {
       await sls.load();
       expect(h.sim.tokensIssued()).to.equal(issued + 1);
       expect(requestCount(h.sim, NETWORKS)).to.equal(3);
-      expect(h.log.infos.join("\n")).to.include(
+      expect(h.log.debugs.join("\n")).to.include(
         `GET ${h.sim.url}${NETWORKS}: 401 Unauthorized; getting a new token and trying once more`,
       );
     });

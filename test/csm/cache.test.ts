@@ -16,7 +16,10 @@ describe("CSM API response cache", function () {
   const cacheDir = (): string => join(h.dir, "cache", "uan-k3s");
   const withCache = (cache: Partial<NonNullable<ApiOptions["cache"]>> = {}): ApiOptions =>
     h.options({ cache: { dir: cacheDir(), ttlSeconds: 300, refresh: false, ...cache } });
-  const entries = (): string[] => readdirSync(cacheDir()).map((name) => join(cacheDir(), name));
+  const entries = (): string[] =>
+    readdirSync(cacheDir())
+      .filter((name) => name.endsWith(".json"))
+      .map((name) => join(cacheDir(), name));
   const apiRequests = (): number =>
     h.sim.requests.filter((r) => r.path.startsWith("/apis/")).length;
 
@@ -32,7 +35,7 @@ describe("CSM API response cache", function () {
     h.sim.requests.length = 0;
     await load(h, withCache());
     expect(h.sim.requests).to.deep.equal([]);
-    expect(h.log.infos.filter((line) => line.startsWith("using the cached GET "))).to.have.length(
+    expect(h.log.debugs.filter((line) => line.startsWith("using the cached GET "))).to.have.length(
       3,
     );
   });
@@ -46,7 +49,7 @@ describe("CSM API response cache", function () {
       expect(file).to.match(/\/[0-9a-f]{64}\.json$/);
       expect(statSync(file).mode & 0o777).to.equal(0o600);
       const envelope = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-      expect(envelope).to.have.all.keys("url", "fetchedAt", "body");
+      expect(envelope).to.have.all.keys("url", "fetchedAt", "generation", "body");
       expect(envelope.url).to.match(new RegExp(`^${h.sim.url}/apis/`));
     }
   });
@@ -118,6 +121,82 @@ describe("CSM API response cache", function () {
     const can = await client.getJson(`${NETWORKS}/CAN`);
     await client.putJson(`${NETWORKS}/CAN`, can);
     expect(entries()).to.deep.equal([]);
+  });
+
+  describe("a 200 of the wrong shape is never cached", () => {
+    for (const [path, body] of [
+      [NETWORKS, '{"Networks": []}'],
+      [NETWORKS, '[{"FullName": "no Name"}]'],
+      ["/apis/sls/v1/search/hardware", '"nodes"'],
+      ["/apis/smd/hsm/v2/groups", '{"groups": []}'],
+      ["/apis/smd/hsm/v2/groups", "<html>proxy login</html>"],
+    ] as const) {
+      it(`${path} answering ${body}: fails this run only`, async () => {
+        h.sim.inject({ path, kind: "body", body });
+        const error = await h.failure(load(h, withCache()));
+        expect(error.message).to.include(path);
+        // The server has recovered: the next run asks it again and succeeds.
+        h.sim.requests.length = 0;
+        await load(h, withCache());
+        expect(h.sim.requests.filter((r) => r.path === path)).to.have.length(1);
+        expect(
+          h.log.infos.filter((line) => line.includes(`using the cached GET ${h.sim.url}${path}`)),
+        ).to.deep.equal([]);
+      });
+    }
+
+    it("an entry that no longer passes the checks is fetched again", async () => {
+      await load(h, withCache());
+      for (const file of entries()) {
+        const envelope = JSON.parse(readFileSync(file, "utf8")) as { body: string };
+        envelope.body = '{"wrong": "shape"}';
+        writeFileSync(file, JSON.stringify(envelope));
+      }
+      h.sim.requests.length = 0;
+      await load(h, withCache());
+      expect(apiRequests()).to.equal(3);
+    });
+  });
+
+  describe("a write clears responses that were in flight (another run's split --apply)", () => {
+    it("a GET sent before the clear and answered after it is not cached", async () => {
+      h.sim.inject({ path: NETWORKS, kind: "delay", ms: 400 });
+      const inventory = load(h, withCache());
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Another process writes SLS while the inventory run's GET is out.
+      const writer = createCsmClient(withCache(), h.log);
+      const can = await writer.getJson(`${NETWORKS}/CAN`);
+      await writer.putJson(`${NETWORKS}/CAN`, can);
+      await inventory;
+      h.sim.requests.length = 0;
+      await load(h, withCache());
+      expect(h.sim.requests.filter((r) => r.path === NETWORKS)).to.have.length(1);
+    });
+
+    it("an entry written just before the clear is not read after it, even if it survived", async () => {
+      await load(h, withCache());
+      const kept = entries().map((file) => [file, readFileSync(file, "utf8")] as const);
+      await createCsmClient(withCache(), h.log).putJson(
+        `${NETWORKS}/CAN`,
+        h.sim.state.sls.Networks.CAN,
+      );
+      // As if a write had landed between the clear's new generation and its deletions.
+      for (const [file, text] of kept) writeFileSync(file, text);
+      h.sim.requests.length = 0;
+      await load(h, withCache());
+      expect(apiRequests()).to.equal(3);
+    });
+
+    it("every clear starts a new generation, in a private file", async () => {
+      const client = createCsmClient(withCache(), h.log);
+      const generations = new Set<string>();
+      for (let i = 0; i < 3; i += 1) {
+        await client.putJson(`${NETWORKS}/CAN`, h.sim.state.sls.Networks.CAN);
+        generations.add(readFileSync(join(cacheDir(), "generation"), "utf8"));
+      }
+      expect(generations.size).to.equal(3);
+      expect(statSync(join(cacheDir(), "generation")).mode & 0o777).to.equal(0o600);
+    });
   });
 
   it("only warns when the cache cannot be written", async () => {

@@ -96,7 +96,7 @@ export function useSimulator(simulator: Partial<SimulatorOptions> = {}): Harness
     harness.sim.requests.length = 0;
   });
   afterEach(() => {
-    const seen = [...harness.log.warnings, ...harness.log.infos, ...errors];
+    const seen = [...harness.log.warnings, ...harness.log.infos, ...harness.log.debugs, ...errors];
     expectNoSecrets(seen, harness.secrets);
     rmSync(harness.dir, { recursive: true, force: true });
   });

@@ -141,6 +141,115 @@ describe("buildRoleModel", () => {
     );
   });
 
+  it("refuses every TCP port K3s takes on its nodes for sshd, naming the key and the user", () => {
+    const refused: [number, string][] = [
+      [2379, "etcd on HA K3s servers"],
+      [2380, "etcd on HA K3s servers"],
+      [5001, "embedded registry mirror"],
+      [6443, "the K3s API server"],
+      [6444, "the K3s supervisor and API server"],
+      [10010, "containerd"],
+      [10248, "the kubelet"],
+      [10250, "the kubelet"],
+      [10256, "kube-proxy"],
+      [10259, "the scheduler"],
+      [30000, "NodePort"],
+      [32767, "NodePort"],
+    ];
+    for (const [port, by] of refused) {
+      const config = {
+        sshd: [
+          { name: "a", port: 9000 },
+          { name: "b", port },
+        ],
+      };
+      expect(() => model(config), String(port))
+        .to.throw(UserError, `u.yaml: /sshd/1/port: ${port} is already used on the node by `)
+        .with.property("message")
+        .that.includes(by);
+    }
+    // K3s's API on another port frees 6443's neighbours for nothing else: that port is taken.
+    expect(() => model({ k3s: { api_port: 7443 }, sshd: [{ name: "a", port: 7443 }] })).to.throw(
+      UserError,
+      "u.yaml: /sshd/0/port: 7443 is already used on the node by the K3s API server",
+    );
+    for (const port of [23, 2378, 2381, 6442, 8472, 10251, 29999, 32768, 51820]) {
+      expect(model({ sshd: [{ name: "a", port }] }).sshd[0].port, String(port)).to.equal(port);
+    }
+  });
+
+  it("refuses two backends of one HAProxy instance with the same name", () => {
+    for (const names of [
+      ["uan01", "uan01"],
+      ["a", "b", "a"],
+    ]) {
+      const backends = names.map((name, i) => ({ name, address: `uan0${i + 1}` }));
+      expect(() => model({ haproxy: [{ name: "h" }, { name: "g", backends }] })).to.throw(
+        UserError,
+        `u.yaml: /haproxy/1/backends: two backends are named "${names[0]}"`,
+      );
+    }
+    // The same server name in two instances is two HAProxy configs: allowed.
+    const one = [{ name: "uan01", address: "uan01" }];
+    expect(
+      model({
+        haproxy: [
+          { name: "h", backends: one },
+          { name: "g", backends: one },
+        ],
+      }).haproxy,
+    ).to.have.length(2);
+  });
+
+  it("refuses a health-check pattern HAProxy's PCRE would not compile, naming check.expect", () => {
+    const refused: [string, string][] = [
+      ["SSH-2\\.0\\", "ends in a backslash that escapes nothing"],
+      ["\\", "ends in a backslash that escapes nothing"],
+      ["^SSH\\\\\\", "ends in a backslash that escapes nothing"],
+      ["SSH(", "is not a valid regular expression"],
+      ["SSH)", "is not a valid regular expression"],
+      ["[SSH", "is not a valid regular expression"],
+      ["*SSH", "is not a valid regular expression"],
+      ["(a)\\1", "has \\1, which is not an escape"],
+      ["\\i", "has \\i, which is not an escape"],
+    ];
+    for (const [pattern, why] of refused) {
+      const config = { haproxy: [{ name: "h", check: { expect: pattern } }] };
+      expect(() => model(config), pattern).to.throw(
+        UserError,
+        `u.yaml: /haproxy/0/check/expect: ${JSON.stringify(pattern)} ${why}`,
+      );
+    }
+    for (const pattern of ["^SSH-2\\.0-", "SSH\\\\", "\\d+ \\(x\\)", "a|b", "[\\]]"]) {
+      const config = { haproxy: [{ name: "h", check: { expect: pattern } }] };
+      expect(model(config).haproxy[0].check, pattern).to.include({ expect: pattern });
+    }
+  });
+
+  it("refuses HAProxy timers it would not take: past ~24.8 days, or a zero check interval", () => {
+    const refused: [object, string][] = [
+      [{ timeouts: { client: "25d" } }, '/haproxy/0/timeouts/client: "25d" is more than'],
+      [{ timeouts: { server: "2147483648" } }, "/haproxy/0/timeouts/server"],
+      [{ timeouts: { connect: "99999999999h" } }, "/haproxy/0/timeouts/connect"],
+      [{ check: { inter: "0" } }, '/haproxy/0/check/inter: "0" must be more than 0'],
+      [{ check: { inter: "0ms" } }, "/haproxy/0/check/inter"],
+      [{ check: { inter: "30d" } }, "/haproxy/0/check/inter"],
+    ];
+    for (const [settings, message] of refused) {
+      expect(() => model({ haproxy: [{ name: "h", ...settings }] }), message).to.throw(
+        UserError,
+        message,
+      );
+    }
+    const fine = { timeouts: { client: "24d", server: "0", connect: "2147483647" } };
+    expect(
+      model({ haproxy: [{ name: "h", ...fine, check: { inter: "1us" } }] }).haproxy,
+    ).to.have.length(1);
+    // A complete haproxy.cfg of the site's own is not generated, so not checked here.
+    const own = { name: "h", check: { expect: "(" }, config: "global\n" };
+    expect(model({ haproxy: [own] }).haproxy[0].config).to.equal("global\n");
+  });
+
   it("points HAProxy at the named sshd instance, and refuses an unknown one", () => {
     const m = model({
       sshd: [

@@ -1,9 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderRoles, TEMPLATES_DIR } from "../../generator/render";
+import { packageTree } from "../../core/package-files";
+import { renderRoles, TEMPLATES } from "../../generator/render";
 import type { UanK3SConfig } from "../../schemas/generated/config";
 import { ansible, output, type Result } from "./ansible";
 import { fixtureModel, writeFiles, type SystemName } from "./render";
@@ -50,12 +51,9 @@ export function renderOwnRoles(
   system: SystemName,
   config: UanK3SConfig = {},
 ): string {
-  const templates = scratch.dir();
-  for (const role of OWN_ROLES) {
-    cpSync(join(TEMPLATES_DIR, "roles", role), join(templates, "roles", role), {
-      recursive: true,
-    });
-  }
+  const templates = packageTree(TEMPLATES).filter((file) =>
+    OWN_ROLES.some((role) => file.path.startsWith(`roles/${role}/`)),
+  );
   const tree = scratch.dir();
   writeFiles(tree, renderRoles(fixtureModel(system, config), templates));
   return tree;
@@ -311,3 +309,36 @@ export function podmanRuns(text: string): string[][] {
     (match) => JSON.parse(match[1] ?? "[]") as string[],
   );
 }
+
+/**
+ * A stand-in for systemctl with the calls the systemd module makes (daemon-reload, show,
+ * is-enabled, enable, start, restart), units "loaded" when their file is in the unit dir, and
+ * every call logged.
+ */
+export const SYSTEMCTL_STUB = `#!/usr/bin/python3
+import json, os, sys
+
+state, units = os.environ["SYSTEMCTL_STUB_STATE"], os.environ["SYSTEMCTL_STUB_UNITS"]
+args = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
+with open(os.path.join(state, "calls.log"), "a") as log:
+    log.write(" ".join(args) + "\\n")
+state_file = os.path.join(state, "units.json")
+known = json.load(open(state_file)) if os.path.exists(state_file) else {}
+verb, unit = args[0], (args[1] if len(args) > 1 else None)
+status = known.setdefault(unit, {"enabled": False, "active": False}) if unit else None
+if verb == "show":
+    loaded = os.path.exists(os.path.join(units, unit))
+    print("Id=%s\\nLoadState=%s\\nActiveState=%s\\nUnitFileState=%s" % (
+        unit, "loaded" if loaded else "not-found", "active" if status["active"] else "inactive",
+        "enabled" if status["enabled"] else "disabled"))
+elif verb == "is-enabled":
+    print("enabled" if status["enabled"] else "disabled")
+    sys.exit(0 if status["enabled"] else 1)
+elif verb == "enable":
+    status["enabled"] = True
+elif verb in ("start", "restart"):
+    status["active"] = True
+elif verb != "daemon-reload":
+    sys.exit("systemctl stub: unexpected " + " ".join(args))
+json.dump(known, open(state_file, "w"))
+`;

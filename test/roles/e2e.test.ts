@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { UanK3SConfig } from "../../schemas/generated/config";
 import {
@@ -17,6 +16,7 @@ import {
   writePodmanStub,
   type Daemon,
 } from "./e2e-tools";
+import { createUser, removeUser, sshLogin, type Login, type TestUser } from "./ssh-users";
 import { needs } from "../tools";
 
 /**
@@ -31,18 +31,12 @@ const IMAGE = "registry.local/test/uai:1.0";
 const BANNER = "^SSH-2\\.0-OpenSSH_[0-9][^ ]*( .*)?$";
 const UNRESOLVABLE = `${"x".repeat(64)}.invalid`;
 
-interface Login {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 describe("end to end: ssh through HAProxy to an sshd instance and into the container", function () {
   needs(this, "ansible", "haproxy", "sshd", "ssh", "ssh-keygen", "useradd");
   this.timeout(180_000);
   const scratch = new Scratch();
   const daemons = new Daemons();
-  const users: { name: string; shell: string }[] = [];
+  const users: TestUser[] = [];
   let key = "";
   let haproxyPort = 0;
   let haproxy: Daemon | undefined;
@@ -66,20 +60,8 @@ describe("end to end: ssh through HAProxy to an sshd instance and into the conta
     const hostKey = keyPair(scratch.dir(), "host_key");
 
     const suffix = String(process.pid % 1_000_000);
-    for (const [tag, shell] of [
-      ["s", "/bin/sh"],
-      ["b", "/bin/bash"],
-    ] as const) {
-      const name = `uk3s${suffix}${tag}`;
-      execFileSync("useradd", ["--create-home", "--shell", shell, name]);
-      users.push({ name, shell });
-      const ssh = join("/home", name, ".ssh");
-      mkdirSync(ssh, { mode: 0o700 });
-      writeFileSync(join(ssh, "authorized_keys"), readFileSync(`${key}.pub`));
-      const { uid, gid } = userIds(name);
-      for (const path of [ssh, join(ssh, "authorized_keys")]) chownSync(path, uid, gid);
-      chmodSync(join(ssh, "authorized_keys"), 0o600);
-    }
+    users.push(createUser(`uk3s${suffix}s`, "/bin/sh", key));
+    users.push(createUser(`uk3s${suffix}b`, "/bin/bash", key));
 
     const ports = [await freePort(), await freePort()];
     const [portA, portB] = ports;
@@ -132,43 +114,13 @@ describe("end to end: ssh through HAProxy to an sshd instance and into the conta
 
   after(async () => {
     await daemons.stopAll();
-    for (const user of users)
-      execFileSync("userdel", ["--remove", "--force", user.name], { stdio: "ignore" });
+    users.forEach(removeUser);
     scratch.cleanup();
   });
 
-  function userIds(name: string): { uid: number; gid: number } {
-    const id = (flag: string): number =>
-      Number(execFileSync("id", [flag, name], { encoding: "utf8" }).trim());
-    return { uid: id("-u"), gid: id("-g") };
-  }
-
-  /** ssh through HAProxy as `user`, stdin from /dev/null, given up after 30 s. */
+  /** ssh through HAProxy as `user`, given up after 30 s. */
   function login(user: string, options: readonly string[], command?: string): Promise<Login> {
-    return new Promise((resolve) => {
-      const child = spawn(
-        "ssh",
-        [
-          ...["-F", "/dev/null", "-i", key, "-p", String(haproxyPort)],
-          ...["-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=10"],
-          ...["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"],
-          ...["-o", "LogLevel=ERROR"],
-          ...options,
-          `${user}@127.0.0.1`,
-          ...(command === undefined ? [] : [command]),
-        ],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      child.once("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return sshLogin({ key, port: haproxyPort }, user, options, command);
   }
 
   function describeLogin(result: Login): string {

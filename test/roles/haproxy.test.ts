@@ -119,6 +119,31 @@ describe("uan_haproxy templates, rendered by Ansible and checked by HAProxy", fu
     expect(parsed.config).to.equal(text);
   });
 
+  it("takes the edge values gen-roles lets through, and refuses each kind it refuses (HAProxy agrees)", async () => {
+    const { path } = await renderCfg(
+      withHaproxy({
+        timeouts: { connect: "2147483647", client: "24d", server: "0" },
+        check: { expect: "^SSH\\\\ [\\]]\\d+|x", inter: "1us", fall: 1, rise: 1 },
+      }),
+    );
+    await haproxyCheck(path);
+    // The same line with a value buildRoleModel refuses: HAProxy refuses it too.
+    const text = readFileSync(path, "utf8");
+    const refused: [RegExp, string][] = [
+      [/rstring '[^']*'/, "rstring 'SSH-2\\.0\\'"],
+      [/rstring '[^']*'/, "rstring '(a)\\1'"],
+      [/rstring '[^']*'/, "rstring '\\i'"],
+      [/rstring '[^']*'/, "rstring 'SSH('"],
+      [/inter 1us/, "inter 0"],
+      [/timeout client 24d/, "timeout client 25d"],
+    ];
+    for (const [line, bad] of refused) {
+      writeFileSync(path, text.replace(line, bad));
+      const result = await run("haproxy", ["-c", "-f", path]);
+      expect(result.code, bad).not.to.equal(0);
+    }
+  });
+
   it("uses a config given whole as it is, never templated", async () => {
     const config = [
       "# {{ lookup('pipe', 'id') }} stays text",

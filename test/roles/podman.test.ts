@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { createTestPki, removeTestPki, type TestPki } from "../../simulator/tls";
 import type { UanK3SConfig } from "../../schemas/generated/config";
 import YAML from "yaml";
-import { TEMPLATES_DIR } from "../../generator/render";
+import { TEMPLATES } from "../../generator/render";
+import { projectPath } from "../../core/paths";
 import { uploadCommands } from "../../subid";
 import { run } from "../run";
 import { output } from "./ansible";
@@ -289,7 +290,7 @@ describe("uan_podman role run by ansible-playbook", function () {
 
   it("fetches what 'uan-k3s subid' says to upload: the same bucket and object names", () => {
     const defaults = YAML.parse(
-      readFileSync(join(TEMPLATES_DIR, "roles", "uan_podman", "defaults", "main.yml"), "utf8"),
+      readFileSync(projectPath(TEMPLATES, "roles", "uan_podman", "defaults", "main.yml"), "utf8"),
     ) as Record<string, string>;
     expect(uploadCommands({ subuid: "./subuid", subgid: "./subgid" })).to.deep.equal([
       `cray artifacts create ${defaults.uan_podman_s3_bucket} ${defaults.uan_podman_s3_subuid_key} ./subuid`,
@@ -298,7 +299,7 @@ describe("uan_podman role run by ansible-playbook", function () {
   });
 
   it("signs as AWS documents it (the SigV4 GET Object example)", async () => {
-    const library = join(TEMPLATES_DIR, "roles", "uan_podman", "files");
+    const library = projectPath(TEMPLATES, "roles", "uan_podman", "files");
     const script = [
       "import sys",
       // No __pycache__ in roles-templates/: gen-roles would try to ship it.

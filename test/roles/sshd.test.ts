@@ -23,6 +23,7 @@ import {
   renderOwnRoles,
   runRole,
   Scratch,
+  SYSTEMCTL_STUB,
   writePodmanStub,
 } from "./e2e-tools";
 import { needs } from "../tools";
@@ -88,8 +89,12 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
         `mkdir -p -m 700 "$d" || exit 1; test -h "$d" && e; test -O "$d" || e;`,
         `t=; test -t 0 && t=-t;`,
         `test -n "$SSH_ORIGINAL_COMMAND" && set -- sh -c "$SSH_ORIGINAL_COMMAND";`,
-        `exec /usr/bin/podman --root "$d" run --rm -i $t -h uai --cgroup-manager=cgroupfs`,
-        `--userns=keep-id --network=host --pull=always -e DISPLAY registry.local/cray/uai:latest "$@"' sshd_uai`,
+        `n=$0-$$; r() { /usr/bin/podman --root "$d" rm -f -t 0 "$n" >/dev/null 2>&1; };`,
+        `h=; trap "h=1; r" HUP TERM; exec 3<&0;`,
+        `/usr/bin/podman --root "$d" run --rm -i $t -h uai --name "$n" --replace --quiet --cgroup-manager=cgroupfs`,
+        `--userns=keep-id --network=host --pull=always -e DISPLAY registry.local/cray/uai:latest "$@"`,
+        `<&3 3<&- & p=$!; exec 3<&-; wait $p; s=$?;`,
+        `while test -n "$h" && kill -0 $p 2>/dev/null; do r; sleep 1; done; exit $s' sshd_uai`,
       ].join(" "),
     );
     const settings = await sshdSettings(path);
@@ -144,7 +149,7 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
     const command = forceCommand(text);
     expect(command).to.include(`d="/var/tmp/containers/$USER"`);
     expect(command).to.include(
-      `exec /usr/bin/podman --root "$d" run --rm -i $t -h login --cgroup-manager=systemd --userns=auto --network=slirp4netns --pull=missing --volume=/home:/home --env=LANG=C.UTF-8 ${IMAGE} "$@"'`,
+      `/usr/bin/podman --root "$d" run --rm -i $t -h login --name "$n" --replace --quiet --cgroup-manager=systemd --userns=auto --network=slirp4netns --pull=missing --volume=/home:/home --env=LANG=C.UTF-8 ${IMAGE} "$@" <&3`,
     );
     await run("/usr/sbin/sshd", ["-t", "-f", path]).then((result) =>
       expect(result.code, output(result)).to.equal(0),
@@ -306,9 +311,13 @@ describe("the ForceCommand in every login shell of this machine", function () {
     for (const shell of shells) {
       const result = await login(shell, "root");
       expect(result.code, output(result)).to.equal(0);
-      expect(podmanRuns(result.stdout), shell).to.deep.equal([
+      // The container's name is the instance's and the script's PID: unique on the node.
+      const runs = podmanRuns(result.stdout);
+      expect(runs[0]?.[8], shell).to.match(/^sshd_uai-[1-9][0-9]*$/);
+      expect(runs, shell).to.deep.equal([
         [
           ...["--root", `${storage}/root`, "run", "--rm", "-i", "-h", "uai"],
+          ...["--name", runs[0]?.[8], "--replace", "--quiet"],
           ...["--cgroup-manager=cgroupfs", "--userns=keep-id", "--network=host", "--pull=always"],
           ...["-e", "DISPLAY", IMAGE],
         ],
@@ -334,39 +343,6 @@ describe("the ForceCommand in every login shell of this machine", function () {
     }
   });
 });
-
-/**
- * A stand-in for systemctl with the calls the systemd module makes (daemon-reload, show,
- * is-enabled, enable, start, restart), units "loaded" when their file is in the unit dir, and
- * every call logged.
- */
-const SYSTEMCTL_STUB = `#!/usr/bin/python3
-import json, os, sys
-
-state, units = os.environ["SYSTEMCTL_STUB_STATE"], os.environ["SYSTEMCTL_STUB_UNITS"]
-args = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
-with open(os.path.join(state, "calls.log"), "a") as log:
-    log.write(" ".join(args) + "\\n")
-state_file = os.path.join(state, "units.json")
-known = json.load(open(state_file)) if os.path.exists(state_file) else {}
-verb, unit = args[0], (args[1] if len(args) > 1 else None)
-status = known.setdefault(unit, {"enabled": False, "active": False}) if unit else None
-if verb == "show":
-    loaded = os.path.exists(os.path.join(units, unit))
-    print("Id=%s\\nLoadState=%s\\nActiveState=%s\\nUnitFileState=%s" % (
-        unit, "loaded" if loaded else "not-found", "active" if status["active"] else "inactive",
-        "enabled" if status["enabled"] else "disabled"))
-elif verb == "is-enabled":
-    print("enabled" if status["enabled"] else "disabled")
-    sys.exit(0 if status["enabled"] else 1)
-elif verb == "enable":
-    status["enabled"] = True
-elif verb in ("start", "restart"):
-    status["active"] = True
-elif verb != "daemon-reload":
-    sys.exit("systemctl stub: unexpected " + " ".join(args))
-json.dump(known, open(state_file, "w"))
-`;
 
 describe("uan_sshd role run by ansible-playbook against a stand-in systemctl", function () {
   needs(this, "ansible-playbook", "ssh-keygen");

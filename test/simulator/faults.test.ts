@@ -27,6 +27,14 @@ describe("simulator: injected faults", function () {
     expect(answer.status).to.equal(200);
   });
 
+  it("body: answers 200 with the given text instead, once by default", async () => {
+    sim.inject({ path: NETWORKS, kind: "body", body: '{"not": "a list"}' });
+    const odd = await call(sim, NETWORKS, { token });
+    expect(odd.status).to.equal(200);
+    expect(json(odd)).to.deep.equal({ not: "a list" });
+    expect(json(await call(sim, NETWORKS, { token }))).to.be.an("array");
+  });
+
   for (const status of [500, 502, 503]) {
     it(`status ${status}: answers it with a problem body, once by default`, async () => {
       sim.inject({ path: "/apis/sls", kind: "status", status });

@@ -7,6 +7,7 @@ import {
   applySplit,
   networkChanges,
   planSplit,
+  previewRestore,
   restoreNetwork,
   type SlsWriter,
   type SplitPlanned,
@@ -238,6 +239,7 @@ describe("applySplit and restoreNetwork against the simulator", function () {
       expect(content(state())).to.deep.equal(content(seedCan));
       expect(result.written).to.equal(true);
       expect(result.network).to.deep.equal(state());
+      expect(result.previous).to.deep.equal(split);
       expect(result.restoredFrom).to.equal(applied.backupFile);
       // Same second as the apply's backup: a new name, the first backup untouched.
       expect(basename(result.backupFile)).to.equal("sls-CAN-backup-20250417T121043Z-2.json");
@@ -277,6 +279,19 @@ describe("applySplit and restoreNetwork against the simulator", function () {
       expect(h.sim.requests).to.deep.equal([]);
     });
 
+    it("refuses a backup that is not a whole network, which the PUT would make the whole of CAN", async () => {
+      for (const [body, missing] of [
+        ['{"Name": "CAN"}', "IPRanges and no ExtraProperties"],
+        ['{"Name": "CAN", "IPRanges": ["10.102.20.128/25"]}', "ExtraProperties"],
+      ]) {
+        const file = join(h.dir, "partial.json");
+        writeFileSync(file, `${body}\n`);
+        const error = await h.failure(restore(file));
+        expect(error.message).to.equal(`${file} is not a whole SLS network: it has no ${missing}`);
+      }
+      expect(h.sim.requests).to.deep.equal([]);
+    });
+
     it("says the restore did not take when SLS holds something else afterwards", async () => {
       const applied = await apply(await plan());
       const writer = rewritingPuts((body) => ({ ...body, FullName: "Something Else" }));
@@ -301,6 +316,26 @@ describe("applySplit and restoreNetwork against the simulator", function () {
         BACKUP_NAME,
       ]);
     });
+  });
+});
+
+describe("previewRestore against the simulator", function () {
+  needs(this, "openssl");
+  const h = useSimulator();
+  const seedCan = seedSystem().sls.Networks.CAN!;
+
+  it("says what putting the backup back would change, and writes nothing", async () => {
+    const client = createCsmClient(h.options(), h.log);
+    const backup = structuredClone(seedCan);
+    subnetsOf(h.sim.state.sls.Networks.CAN!)[0].IPReservations!.pop();
+    const preview = await previewRestore(client, backup);
+    expect(preview.backup).to.equal(backup);
+    expect(preview.current).to.deep.equal(h.sim.state.sls.Networks.CAN);
+    expect(preview.changes).to.have.length(1);
+    expect(preview.changes[0]).to.match(/^subnet "bootstrap_dhcp": IPReservation .* added$/);
+    expect(h.sim.requests.map((r) => r.method)).to.deep.equal(["POST", "GET"]);
+    h.sim.state.sls.Networks.CAN = structuredClone(seedCan);
+    expect((await previewRestore(client, backup)).changes).to.deep.equal([]);
   });
 });
 

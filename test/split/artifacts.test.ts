@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -10,6 +10,7 @@ import {
   planSplit,
   renderSplitArtifacts,
   writeArtifacts,
+  ARTIFACT_NAMES,
   type ArtifactFiles,
   type SplitPlan,
   type SplitPlanned,
@@ -328,12 +329,34 @@ describe("split artifacts", function () {
 
     it("creates the directory and writes every file whole, in order", () => {
       const out = join(dir, "out", "split");
-      const written = writeArtifacts(out, files);
+      const { written, removed } = writeArtifacts(out, files);
       expect(written).to.deep.equal(Object.keys(files).map((name) => join(out, name)));
+      expect(removed).to.deep.equal([]);
       expect(readdirSync(out).sort()).to.deep.equal(Object.keys(files));
       for (const [name, text] of Object.entries(files)) {
         expect(readFileSync(join(out, name), "utf8"), name).to.equal(text);
       }
+    });
+
+    it("removes the ready-to-apply files of an earlier run it does not write, and nothing else", () => {
+      const earlier = [
+        "sls-CHN.json",
+        "sls-CHN.orig.json",
+        "uan_helm.yml",
+        "csm-ipaddresspool.yaml",
+      ];
+      const others = ["sls-CAN-backup-20250417T121043Z.json", "notes.txt", "report.json"];
+      for (const name of [...earlier, ...others]) writeFileSync(join(dir, name), "earlier\n");
+      const { written, removed } = writeArtifacts(dir, { "report.json": "{}\n" });
+      expect(removed).to.deep.equal(earlier.sort().map((name) => join(dir, name)));
+      expect(written).to.deep.equal([join(dir, "report.json")]);
+      expect(readdirSync(dir).sort()).to.deep.equal(others.sort());
+      expect(readFileSync(join(dir, "report.json"), "utf8")).to.equal("{}\n");
+    });
+
+    it("knows every file renderSplitArtifacts writes, for CAN and CHN", () => {
+      for (const name of Object.keys(files)) expect(ARTIFACT_NAMES).to.include(name);
+      expect(ARTIFACT_NAMES).to.include.members(["sls-CHN.json", "sls-CHN.orig.json"]);
     });
 
     it("refuses a name that would leave the directory", () => {

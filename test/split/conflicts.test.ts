@@ -76,16 +76,17 @@ describe("findConflicts", () => {
     const { conflicts } = check([dynamic, bootstrap]);
     expect(conflicts[0]).to.deep.equal({
       kind: "ip-reservation",
+      network: "CAN",
       subnet: "can_metallb_address_pool",
       reservation: "pinned",
       address: "10.102.4.230",
       message:
-        'IPReservation "pinned" of subnet "can_metallb_address_pool" has 10.102.4.230, inside the K3s range 10.102.4.224/27.',
+        'IPReservation "pinned" of CAN subnet "can_metallb_address_pool" has 10.102.4.230, inside the K3s range 10.102.4.224/27.',
     });
     expect(conflicts.map((c) => c.message)).to.deep.equal([
       conflicts[0].message,
-      'IPReservation "uan02" of subnet "bootstrap_dhcp" has 10.102.4.224, inside the K3s range 10.102.4.224/27.',
-      'IPReservation "top" of subnet "bootstrap_dhcp" has 10.102.4.255, inside the K3s range 10.102.4.224/27.',
+      'IPReservation "uan02" of CAN subnet "bootstrap_dhcp" has 10.102.4.224, inside the K3s range 10.102.4.224/27.',
+      'IPReservation "top" of CAN subnet "bootstrap_dhcp" has 10.102.4.255, inside the K3s range 10.102.4.224/27.',
     ]);
   });
 
@@ -97,12 +98,13 @@ describe("findConflicts", () => {
     expect(conflicts).to.deep.equal([
       {
         kind: "dhcp-range",
+        network: "CAN",
         subnet: "bootstrap_dhcp",
         start: "10.102.4.145",
         end: "10.102.4.230",
         address: "10.102.4.224",
         message:
-          'DHCP range of subnet "bootstrap_dhcp" (10.102.4.145-10.102.4.230) overlaps the K3s range 10.102.4.224/27 at 10.102.4.224-10.102.4.230.',
+          'DHCP range of CAN subnet "bootstrap_dhcp" (10.102.4.145-10.102.4.230) overlaps the K3s range 10.102.4.224/27 at 10.102.4.224-10.102.4.230.',
       },
     ]);
   });
@@ -115,6 +117,7 @@ describe("findConflicts", () => {
     expect(conflicts).to.have.length(1);
     expect(conflicts[0]).to.deep.include({
       kind: "reservation-range",
+      network: "CAN",
       subnet: "bootstrap_dhcp",
       address: "10.102.4.250",
     });
@@ -151,11 +154,12 @@ describe("findConflicts", () => {
     expect(conflicts).to.deep.equal([
       {
         kind: "pool",
+        network: "CAN",
         subnet: "can_metallb_static_pool",
         cidr: "10.102.4.240/28",
         address: "10.102.4.240",
         message:
-          'MetalLB pool subnet "can_metallb_static_pool" (10.102.4.240/28) overlaps the K3s range 10.102.4.224/27 at 10.102.4.240-10.102.4.255.',
+          'CAN MetalLB pool "can_metallb_static_pool" (10.102.4.240/28) overlaps the K3s range 10.102.4.224/27 at 10.102.4.240-10.102.4.255.',
       },
     ]);
   });
@@ -211,8 +215,8 @@ describe("findConflicts", () => {
     const { conflicts } = check([dynamicSubnet(), bootstrap], [service("ims", "odd", "010.1.1.1")]);
     expect(conflicts.map((c) => c.kind)).to.deep.equal(["unreadable", "unreadable", "unreadable"]);
     expect(conflicts.map((c) => c.message)).to.deep.equal([
-      'The IPAddress of IPReservation "typo" of subnet "bootstrap_dhcp" is "10.102.4.2300", not an IPv4 address, so nobody can tell whether it is inside the K3s range 10.102.4.224/27. Fix it, then run again.',
-      'The start of the DHCP range of subnet "bootstrap_dhcp" is "10.102.4.x", not an IPv4 address, so nobody can tell whether it is inside the K3s range 10.102.4.224/27. Fix it, then run again.',
+      'The IPAddress of IPReservation "typo" of CAN subnet "bootstrap_dhcp" is "10.102.4.2300", not an IPv4 address, so nobody can tell whether it is inside the K3s range 10.102.4.224/27. Fix it, then run again.',
+      'The start of the DHCP range of CAN subnet "bootstrap_dhcp" is "10.102.4.x", not an IPv4 address, so nobody can tell whether it is inside the K3s range 10.102.4.224/27. Fix it, then run again.',
       'The status.loadBalancer.ingress of Kubernetes Service ims/odd (LoadBalancer) is "010.1.1.1", not an IPv4 address, so nobody can tell whether it is inside the K3s range 10.102.4.224/27. Fix it, then run again.',
     ]);
   });
@@ -258,7 +262,172 @@ describe("findConflicts", () => {
     });
     const { conflicts } = findConflicts(plan, serviceList([]));
     expect(conflicts.map((c) => c.message)).to.deep.equal([
-      'DHCP range of subnet "bootstrap_dhcp" (10.103.2.17-10.103.2.217) overlaps the K3s range 10.103.2.192/26 at 10.103.2.192-10.103.2.217.',
+      'DHCP range of CAN subnet "bootstrap_dhcp" (10.103.2.17-10.103.2.217) overlaps the K3s range 10.103.2.192/26 at 10.103.2.192-10.103.2.217.',
+    ]);
+  });
+});
+
+describe("findConflicts in every SLS network", () => {
+  /** CMN as CSI lays it out, placed over the seed's K3s half (10.102.4.224/27). */
+  function cmn(subnets: SlsSubnet[], cidr = "10.102.4.0/24"): ReturnType<typeof userNetwork> {
+    return { ...userNetwork("CMN", subnets, cidr), FullName: "Customer Management Network" };
+  }
+  const checkWith = (...others: ReturnType<typeof userNetwork>[]) =>
+    findConflicts(
+      planSplit(networksOf(bican("CAN"), userNetwork("CAN", [dynamicSubnet()]), ...others)),
+      serviceList([]),
+    );
+
+  it("reports a reservation of another network's subnet, naming network, subnet and reservation", () => {
+    const bootstrap = bootstrapSubnet({
+      FullName: "CMN Bootstrap DHCP Subnet",
+      CIDR: "10.102.4.0/24",
+      IPReservations: [
+        { Name: "ncn-m001", IPAddress: "10.102.4.10" },
+        { Name: "kubeapi-vip", IPAddress: "10.102.4.231" },
+      ],
+      DHCPStart: undefined,
+      DHCPEnd: undefined,
+    });
+    const { conflicts } = checkWith(cmn([bootstrap]));
+    expect(conflicts).to.deep.equal([
+      {
+        kind: "ip-reservation",
+        network: "CMN",
+        subnet: "bootstrap_dhcp",
+        reservation: "kubeapi-vip",
+        address: "10.102.4.231",
+        message:
+          'IPReservation "kubeapi-vip" of CMN subnet "bootstrap_dhcp" has 10.102.4.231, inside the K3s range 10.102.4.224/27.',
+      },
+    ]);
+  });
+
+  it("reports another network's DHCP range, reservation range and MetalLB pool", () => {
+    const { conflicts } = checkWith(
+      cmn([
+        dynamicSubnet({
+          FullName: "CMN Dynamic MetalLB",
+          Name: "cmn_metallb_address_pool",
+          CIDR: "10.102.4.240/28",
+          MetalLBPoolName: "customer-management",
+        }),
+        bootstrapSubnet({ IPReservations: [], DHCPStart: "10.102.4.200", DHCPEnd: "10.102.4.225" }),
+      ]),
+      {
+        ...userNetwork(
+          "NMN",
+          [
+            bootstrapSubnet({
+              IPReservations: [],
+              DHCPStart: undefined,
+              DHCPEnd: undefined,
+              ReservationStart: "10.102.4.250",
+              ReservationEnd: "10.102.4.252",
+            }),
+          ],
+          "10.252.0.0/17",
+        ),
+      },
+    );
+    const described = conflicts.map((c) =>
+      "network" in c ? `${c.kind} ${c.network} ${c.address}` : c.message,
+    );
+    expect(described).to.deep.equal([
+      "pool CMN 10.102.4.240",
+      "dhcp-range CMN 10.102.4.224",
+      "reservation-range NMN 10.102.4.250",
+    ]);
+    expect(conflicts[0].message).to.equal(
+      'CMN MetalLB pool "cmn_metallb_address_pool" (10.102.4.240/28) overlaps the K3s range 10.102.4.224/27 at 10.102.4.240-10.102.4.255.',
+    );
+  });
+
+  it("reports an unreadable address of another network", () => {
+    const { conflicts } = checkWith(
+      cmn([bootstrapSubnet({ IPReservations: [{ Name: "bad", IPAddress: "10.102.4" }] })]),
+    );
+    expect(conflicts.map((c) => c.message)).to.deep.equal([
+      'The IPAddress of IPReservation "bad" of CMN subnet "bootstrap_dhcp" is "10.102.4", not an IPv4 address, so nobody can tell whether it is inside the K3s range 10.102.4.224/27. Fix it, then run again.',
+    ]);
+  });
+
+  it("passes other networks that hold nothing in the K3s range, and warns of one that overlaps it", () => {
+    const outside = cmn(
+      [bootstrapSubnet({ IPReservations: [{ Name: "ncn-w001", IPAddress: "10.102.4.20" }] })],
+      "10.102.4.0/24",
+    );
+    const far = cmn([], "10.103.0.0/24");
+    const check = checkWith(outside, { ...far, Name: "HMN" });
+    expect(check.conflicts).to.deep.equal([]);
+    expect(check.warnings).to.deep.equal([
+      "The CMN network (10.102.4.0/24) overlaps the K3s range 10.102.4.224/27 at 10.102.4.224-10.102.4.255: addresses there would be routed to two networks.",
+    ]);
+  });
+
+  it("does not take BICAN's 0.0.0.0/0 for an overlapping network", () => {
+    expect(checkWith().warnings).to.deep.equal([]);
+  });
+});
+
+describe("findConflicts with MetalLB's loadBalancerIPs annotation", () => {
+  const annotated = (annotations: Record<string, string>, ingress?: string): K8sService => ({
+    metadata: { namespace: "user", name: "asks", annotations },
+    spec: { type: "LoadBalancer" },
+    status: { loadBalancer: ingress === undefined ? {} : { ingress: [{ ip: ingress }] } },
+  });
+  const fields = (services: K8sService[]): string[] =>
+    check([dynamicSubnet()], services).conflicts.map((c) =>
+      c.kind === "service" ? `${c.field} ${c.address}` : c.message,
+    );
+  const UNIVERSE = "metallb.universe.tf/loadBalancerIPs";
+
+  it("flags a pending Service (no ingress yet) that asks for an address in the range", () => {
+    expect(fields([annotated({ [UNIVERSE]: "10.102.4.230" })])).to.deep.equal([
+      `metadata.annotations["${UNIVERSE}"] 10.102.4.230`,
+    ]);
+  });
+
+  it("reads every entry of a comma-separated list, spaces and an IPv6 entry included", () => {
+    expect(
+      fields([annotated({ [UNIVERSE]: "10.102.4.100, 10.102.4.231 ,fd00::5,10.102.4.232" })]),
+    ).to.deep.equal([
+      `metadata.annotations["${UNIVERSE}"] 10.102.4.231`,
+      `metadata.annotations["${UNIVERSE}"] 10.102.4.232`,
+    ]);
+  });
+
+  it("reads the metallb.io prefix too, and a pending spec.loadBalancerIP", () => {
+    const pending: K8sService = {
+      metadata: { namespace: "ims", name: "old-style" },
+      spec: { type: "LoadBalancer", loadBalancerIP: "10.102.4.240" },
+    };
+    expect(
+      fields([annotated({ "metallb.io/loadBalancerIPs": "10.102.4.250" }), pending]),
+    ).to.deep.equal([
+      'metadata.annotations["metallb.io/loadBalancerIPs"] 10.102.4.250',
+      "spec.loadBalancerIP 10.102.4.240",
+    ]);
+  });
+
+  it("reports an address once when the annotation and the ingress agree", () => {
+    expect(fields([annotated({ [UNIVERSE]: "10.102.4.230" }, "10.102.4.230")])).to.deep.equal([
+      "status.loadBalancer.ingress 10.102.4.230",
+    ]);
+  });
+
+  it("ignores requests outside the range, other annotations and an empty list", () => {
+    expect(
+      fields([
+        annotated({ [UNIVERSE]: "10.102.4.200", "metallb.universe.tf/address-pool": "x" }),
+        annotated({ [UNIVERSE]: "" }),
+      ]),
+    ).to.deep.equal([]);
+  });
+
+  it("reports an unreadable entry, since it might collide", () => {
+    expect(fields([annotated({ [UNIVERSE]: "10.102.4.23o" })])).to.deep.equal([
+      `The metadata.annotations["${UNIVERSE}"] of Kubernetes Service user/asks (LoadBalancer) is "10.102.4.23o", not an IPv4 address, so nobody can tell whether it is inside the K3s range 10.102.4.224/27. Fix it, then run again.`,
     ]);
   });
 });

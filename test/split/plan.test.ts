@@ -18,6 +18,11 @@ function expectSplit(plan: SplitPlan): SplitPlanned {
   return plan as SplitPlanned;
 }
 
+/** A CAN network of `cidr` holding `subnets`, routed to by BICAN. */
+function canOf(cidr: string, subnets: SlsSubnet[]): Map<string, SlsNetwork> {
+  return networksOf(bican("CAN"), userNetwork("CAN", subnets, cidr));
+}
+
 function chnSystem(dynamic: Partial<SlsSubnet> = {}): Map<string, SlsNetwork> {
   return networksOf(
     bican("CHN"),
@@ -34,6 +39,10 @@ function chnSystem(dynamic: Partial<SlsSubnet> = {}): Map<string, SlsNetwork> {
     ]),
   );
 }
+
+/** The note every split with the seed's default K3s Name carries, once. */
+const seedNameNote = (net: "can" | "chn"): string =>
+  `The K3s subnet's Name "${net}_metallb_k3s_address_pool" is the seed procedure's. Like any Name containing "metallb", CSM tooling makes every subnet whose Name contains metallb a CSM MetalLB pool when it rebuilds its configuration, which would put the K3s range back into CSM's pools. Before rebuilding CSM's MetalLB configuration, rename it (e.g. --k3s-name ${net}_k3s_address_pool for a new split).`;
 
 describe("planSplit", () => {
   describe("the seed's example", () => {
@@ -77,7 +86,7 @@ describe("planSplit", () => {
     });
 
     it("says where the network came from", () => {
-      expect(plan.notes).to.deep.equal(["Using CAN, BICAN's SystemDefaultRoute."]);
+      expect(plan.notes[0]).to.equal("Using CAN, BICAN's SystemDefaultRoute.");
     });
 
     it("changes only Subnets[] of the network, placing the K3s subnet right after the original", () => {
@@ -175,7 +184,7 @@ describe("planSplit", () => {
       expect(plan.k3s.MetalLBPoolName).to.equal("customer-access-k3s");
       expect(plan.lower).not.to.have.property("MetalLBPoolName");
       expect(plan.csmPool.name).to.equal("customer-access");
-      expect(plan.notes).to.deep.equal([]);
+      expect(plan.notes).to.deep.equal([seedNameNote("can")]);
     });
 
     for (const route of ["CMN", "HSN", "can"]) {
@@ -203,6 +212,7 @@ describe("planSplit", () => {
       expect(plan.net).to.equal("CHN");
       expect(plan.notes).to.deep.equal([
         "Using CHN as asked, although BICAN's SystemDefaultRoute is CAN.",
+        seedNameNote("chn"),
       ]);
     });
 
@@ -241,7 +251,9 @@ describe("planSplit", () => {
         MetalLBPoolName: "pool-2",
       });
       const plan = expectSplit(
-        planSplit(seedSystem([dynamicSubnet(), other]), { subnet: "CAN Dynamic MetalLB 2" }),
+        planSplit(canOf("10.102.4.0/22", [dynamicSubnet(), other]), {
+          subnet: "CAN Dynamic MetalLB 2",
+        }),
       );
       expect(plan.lower.CIDR).to.equal("10.102.5.0/25");
       expect(plan.k3s).to.include({ CIDR: "10.102.5.128/25", MetalLBPoolName: "pool-2-k3s" });
@@ -261,7 +273,9 @@ describe("planSplit", () => {
 
     it("canonicalizes a CIDR with host bits set, and notes it", () => {
       const plan = expectSplit(
-        planSplit(seedSystem([dynamicSubnet({ CIDR: "10.1.1.193/27", Gateway: "10.1.1.193" })])),
+        planSplit(
+          canOf("10.1.1.0/24", [dynamicSubnet({ CIDR: "10.1.1.193/27", Gateway: "10.1.1.193" })]),
+        ),
       );
       expect(plan.lower.CIDR).to.equal("10.1.1.192/28");
       expect(plan.k3s).to.include({ CIDR: "10.1.1.208/28", Gateway: "10.1.1.209" });
@@ -281,7 +295,9 @@ describe("planSplit", () => {
     }
 
     it("halves a /30 into two /31s", () => {
-      const plan = expectSplit(planSplit(seedSystem([dynamicSubnet({ CIDR: "10.0.0.4/30" })])));
+      const plan = expectSplit(
+        planSplit(canOf("10.0.0.0/24", [dynamicSubnet({ CIDR: "10.0.0.4/30" })])),
+      );
       expect(plan.k3s).to.include({ CIDR: "10.0.0.6/31", Gateway: "10.0.0.6" });
       expect(plan.range).to.deep.include({ first: "10.0.0.6", last: "10.0.0.7", count: 2 });
     });
@@ -381,7 +397,9 @@ describe("planSplit", () => {
       const error = userErrorFrom(() =>
         planSplit(networksOf(bican("CAN"), first.networkAfter), { k3sFullName: "Other" }),
       );
-      expect(error.message).to.include('already has a subnet "CAN Dynamic MetalLB K3s"');
+      expect(error.message).to.include(
+        'CAN already has a K3s subnet, "CAN Dynamic MetalLB K3s" 10.102.4.224/27; splitting again under "Other" would halve CSM\'s pool a second time.',
+      );
     });
 
     it("warns when the K3s subnet stands before the original", () => {
@@ -402,10 +420,19 @@ describe("planSplit", () => {
 
   describe("hazard warnings", () => {
     it("warns that a Name containing metallb goes back to CSM, suggesting one without", () => {
-      const { warnings } = planSplit(seedSystem());
+      const { warnings } = planSplit(seedSystem(), { k3sName: "k3s_metallb_pool" });
       const warning = warnings.find((text) => text.includes('contains "metallb"'));
-      expect(warning).to.include('"can_metallb_k3s_address_pool"');
+      expect(warning).to.include('"k3s_metallb_pool"');
       expect(warning).to.include("e.g. can_k3s_address_pool");
+    });
+
+    it("explains the hazard of the seed's own Name once, as a note, not as a warning", () => {
+      const { warnings, notes } = planSplit(seedSystem());
+      expect(warnings.join("\n")).not.to.include("metallb a CSM MetalLB pool");
+      const explained = notes.filter((note) => note.includes("a CSM MetalLB pool"));
+      expect(explained).to.have.length(1);
+      expect(explained[0]).to.include('"can_metallb_k3s_address_pool" is the seed procedure\'s');
+      expect(explained[0]).to.include("--k3s-name can_k3s_address_pool");
     });
 
     it("does not warn about a Name without metallb", () => {
@@ -426,5 +453,232 @@ describe("planSplit", () => {
         "keeps its Gateway 10.102.4.230, which is outside its new CIDR 10.102.4.192/27",
       );
     });
+  });
+});
+
+describe("planSplit refuses impossible subnets", () => {
+  // The seed's CAN network is 10.102.4.128/25; SLS stores any subnet it is sent.
+  const outside: [string, string][] = [
+    ["0.0.0.0/0", "the whole address space"],
+    ["128.0.0.0/1", "half of it"],
+    ["10.102.5.0/26", "a neighbouring block"],
+    ["10.102.4.0/24", "a block larger than the network"],
+    ["10.102.4.64/26", "the block just below the network"],
+  ];
+  for (const [cidr, what] of outside) {
+    it(`never plans a Dynamic MetalLB of ${cidr} (${what}), naming network, subnet and both CIDRs`, () => {
+      const error = userErrorFrom(() => planSplit(seedSystem([dynamicSubnet({ CIDR: cidr })])));
+      expect(error.message).to.equal(
+        `CAN subnet "CAN Dynamic MetalLB" has CIDR ${cidr}, which is not inside the CAN network's CIDR 10.102.4.128/25: its addresses are not the network's to give to K3s.`,
+      );
+      expect(error.hint).to.include("inside 10.102.4.128/25");
+    });
+  }
+
+  it("checks a subnet given with --subnet the same way", () => {
+    const other = staticPoolSubnet("10.200.0.0/24");
+    const error = userErrorFrom(() =>
+      planSplit(seedSystem([dynamicSubnet(), other]), { subnet: "CAN Static Pool MetalLB" }),
+    );
+    expect(error.message).to.include('CAN subnet "CAN Static Pool MetalLB" has CIDR 10.200.0.0/24');
+  });
+
+  it("checks the CIDR after canonicalizing host bits: 10.102.4.193/24 is 10.102.4.0/24, outside", () => {
+    const error = userErrorFrom(() =>
+      planSplit(seedSystem([dynamicSubnet({ CIDR: "10.102.4.193/24" })])),
+    );
+    expect(error.message).to.include("has CIDR 10.102.4.193/24, which is not inside");
+  });
+
+  for (const cidr of [
+    "10.102.4.192",
+    "10.102.4.192/33",
+    "10.102.4.192/-1",
+    "10.102.4.300/27",
+    "10.102.4.192/27 ",
+    "",
+  ]) {
+    it(`refuses the malformed CIDR ${JSON.stringify(cidr)}`, () => {
+      const error = userErrorFrom(() => planSplit(seedSystem([dynamicSubnet({ CIDR: cidr })])));
+      expect(error.message).to.match(
+        /^CAN subnet "CAN Dynamic MetalLB" has (an unusable CIDR|no CIDR)/,
+      );
+    });
+  }
+
+  const already = (k3sCidr: string) =>
+    networksOf(
+      bican("CAN"),
+      userNetwork("CAN", [
+        dynamicSubnet({ CIDR: "10.102.4.192/27" }),
+        dynamicSubnet({
+          FullName: "CAN Dynamic MetalLB K3s",
+          Name: "can_k3s_address_pool",
+          MetalLBPoolName: "customer-access-k3s",
+          CIDR: k3sCidr,
+        }),
+      ]),
+    );
+  for (const cidr of ["0.0.0.0/0", "128.0.0.0/1", "10.102.5.224/27"]) {
+    it(`never reports an existing K3s subnet of ${cidr} as split: it is outside the network`, () => {
+      const error = userErrorFrom(() => planSplit(already(cidr)));
+      expect(error.message).to.equal(
+        `CAN subnet "CAN Dynamic MetalLB K3s" has CIDR ${cidr}, which is not inside the CAN network's CIDR 10.102.4.128/25: its addresses are not the network's to give to K3s.`,
+      );
+    });
+  }
+
+  it("refuses the lower half of an already split network when it lies outside", () => {
+    const networks = already("10.102.4.224/27");
+    const can = networks.get("CAN") as SlsNetwork;
+    subnetsOf(can)[0].CIDR = "10.9.9.0/27";
+    const error = userErrorFrom(() => planSplit(networks));
+    expect(error.message).to.include('CAN subnet "CAN Dynamic MetalLB" has CIDR 10.9.9.0/27');
+  });
+
+  const badNetworks: [string | undefined, RegExp][] = [
+    [undefined, /^The CAN network has no CIDR \(ExtraProperties\.CIDR\)/],
+    ["10.102.4.128", /^The CAN network has an unusable CIDR: 10\.102\.4\.128 has no \/prefix/],
+    ["fd00::/64", /^The CAN network has an unusable CIDR: .*IPv6/],
+    ["0.0.0.0/0", /^The CAN network's CIDR 0\.0\.0\.0\/0 spans every IPv4 address/],
+    ["10.0.0.0/7", /^The CAN network's CIDR 10\.0\.0\.0\/7 spans more than a \/8/],
+  ];
+  for (const [cidr, message] of badNetworks) {
+    it(`refuses a CAN network whose CIDR is ${JSON.stringify(cidr)}: nothing can be checked against it`, () => {
+      const network = userNetwork("CAN", [dynamicSubnet()]);
+      const extra = network.ExtraProperties as NonNullable<SlsNetwork["ExtraProperties"]>;
+      if (cidr === undefined) delete extra.CIDR;
+      else extra.CIDR = cidr;
+      const error = userErrorFrom(() => planSplit(networksOf(bican("CAN"), network)));
+      expect(error.message).to.match(message);
+      expect(error.hint).to.include("ExtraProperties.CIDR of the CAN network");
+    });
+  }
+
+  it("accepts a subnet that is the whole network, and one at its very top", () => {
+    expect(planSplit(canOf("10.102.4.192/26", [dynamicSubnet()])).kind).to.equal("split");
+    const top = dynamicSubnet({ CIDR: "10.102.4.252/30" });
+    expect(expectSplit(planSplit(canOf("10.102.4.128/25", [top]))).k3s.CIDR).to.equal(
+      "10.102.4.254/31",
+    );
+  });
+});
+
+describe("planSplit holds new names to CSM's shapes", () => {
+  const refused: [string, Record<string, string>][] = [
+    ["a Name with a newline", { k3sName: "can_k3s\nInjected: 1" }],
+    ["a Name with an escape code", { k3sName: "can_k3s\u001b[31m" }],
+    ["a Name with a capital", { k3sName: "CAN_k3s" }],
+    ["a Name with a space", { k3sName: "can k3s" }],
+    ["a Name with a hyphen", { k3sName: "can-k3s" }],
+    ["a Name starting with a digit", { k3sName: "6can" }],
+    ["a Name of 64 characters", { k3sName: `c${"a".repeat(63)}` }],
+    ["a pool with a shell command", { k3sPoolName: "; rm -rf /" }],
+    ["a pool with an underscore", { k3sPoolName: "customer_access_k3s" }],
+    ["a pool ending in a hyphen", { k3sPoolName: "customer-access-" }],
+    ["a pool with a capital", { k3sPoolName: "Customer-access-k3s" }],
+    ["a pool of 64 characters", { k3sPoolName: "a".repeat(64) }],
+    ["a FullName with a newline", { k3sFullName: "CAN K3s\nsecond line" }],
+    ["a FullName with a tab", { k3sFullName: "CAN\tK3s" }],
+    ["a FullName with Jinja", { k3sFullName: "CAN {{ lookup('pipe','id') }}" }],
+    ["a FullName with a trailing space", { k3sFullName: "CAN K3s " }],
+    ["a FullName with two spaces", { k3sFullName: "CAN  K3s" }],
+    ["a FullName with a quote", { k3sFullName: 'CAN "K3s"' }],
+    ["a FullName of 129 characters", { k3sFullName: `C${"a".repeat(128)}` }],
+  ];
+  for (const [what, options] of refused) {
+    it(`refuses ${what}, naming the flag, the field and the shape`, () => {
+      const error = userErrorFrom(() => planSplit(seedSystem(), options));
+      const [key, value] = Object.entries(options)[0];
+      const flag = {
+        k3sName: "--k3s-name",
+        k3sPoolName: "--k3s-pool-name",
+        k3sFullName: "--k3s-full-name",
+      }[key];
+      expect(error.message).to.include(`${flag} ${JSON.stringify(value)} is not a subnet`);
+      expect(error.message).not.to.match(/[\n\t\u001b]/);
+      expect(error.hint).to.include(flag);
+    });
+  }
+
+  it("accepts the shapes CSM uses", () => {
+    const plan = expectSplit(
+      planSplit(seedSystem(), {
+        k3sName: "can_k3s_address_pool_2",
+        k3sPoolName: "customer-access-k3s-2",
+        k3sFullName: "CAN Dynamic MetalLB K3s-2 v1.0",
+      }),
+    );
+    expect(plan.k3s).to.include({
+      Name: "can_k3s_address_pool_2",
+      MetalLBPoolName: "customer-access-k3s-2",
+      FullName: "CAN Dynamic MetalLB K3s-2 v1.0",
+    });
+  });
+
+  it("leaves --subnet alone: it names a subnet SLS already has", () => {
+    const odd = dynamicSubnet({ FullName: "CAN  Dynamic (old)" });
+    expect(planSplit(seedSystem([odd]), { subnet: "CAN  Dynamic (old)" }).kind).to.equal("split");
+  });
+});
+
+describe("planSplit finds a K3s subnet made under another FullName", () => {
+  const custom = { k3sFullName: "UAI Pool", k3sName: "can_uai_pool", k3sPoolName: "uai-k3s" };
+  const first = expectSplit(planSplit(seedSystem(), custom));
+  const after = networksOf(bican("CAN"), first.networkAfter);
+
+  it("a second run without the option: already split, never CSM's pool halved again", () => {
+    const again = planSplit(after);
+    expect(again.kind).to.equal("already-split");
+    expect(again.k3s).to.deep.equal(first.k3s);
+    expect(again.range).to.deep.equal(first.range);
+    expect(again.csmPool).to.deep.equal(first.csmPool);
+    expect(again.notes.join("\n")).to.include(
+      'set sls_can_metallb_fullname to "UAI Pool" in uan-k3s.yaml and in CFS',
+    );
+  });
+
+  it("a second run with the same option finds it by FullName, with no note about it", () => {
+    const again = planSplit(after, { k3sFullName: "UAI Pool" });
+    expect(again.kind).to.equal("already-split");
+    expect(again.notes.join("\n")).not.to.include("sls_can_metallb_fullname");
+  });
+
+  it("a run with yet another FullName is refused, naming the subnet there is", () => {
+    const error = userErrorFrom(() => planSplit(after, { k3sFullName: "Other Pool" }));
+    expect(error.message).to.include('CAN already has a K3s subnet, "UAI Pool" 10.102.4.224/27');
+    expect(error.hint).to.include('"UAI Pool"');
+  });
+
+  it("finds it by any one k3s mark: FullName, Name or pool", () => {
+    for (const names of [
+      { k3sFullName: "Pool K3S", k3sName: "can_uai", k3sPoolName: "uai" },
+      { k3sFullName: "Pool", k3sName: "can_k3s", k3sPoolName: "uai" },
+      { k3sFullName: "Pool", k3sName: "can_uai", k3sPoolName: "uai-k3s" },
+    ]) {
+      const split = expectSplit(planSplit(seedSystem(), names));
+      expect(planSplit(networksOf(bican("CAN"), split.networkAfter)).kind).to.equal(
+        "already-split",
+      );
+    }
+  });
+
+  it("does not take a CSM pool in the upper half for a K3s subnet", () => {
+    const unmarked = [
+      // a static pool beside the dynamic one, as a site may lay them out
+      staticPoolSubnet("10.102.4.224/27"),
+      // marked, but holding a reservation: a split never makes one
+      {
+        ...staticPoolSubnet("10.102.4.224/27"),
+        MetalLBPoolName: "k3s",
+        IPReservations: [{ Name: "x", IPAddress: "10.102.4.230" }],
+      },
+      // marked, but on another VLAN
+      { ...staticPoolSubnet("10.102.4.224/27"), Name: "k3s", VlanID: 7 },
+    ];
+    for (const upper of unmarked) {
+      const networks = seedSystem([dynamicSubnet({ CIDR: "10.102.4.192/27" }), upper]);
+      expect(planSplit(networks).kind, JSON.stringify(upper)).to.equal("split");
+    }
   });
 });

@@ -96,9 +96,9 @@ const commandsOf = (report: SplitReport): string[] =>
     .map((l) => l.value);
 
 describe("buildSplitReport", () => {
-  it("seed without Services: ready, but says the Kubernetes check was NOT done", () => {
+  it("seed without Services: unverified, never ready, and says the Kubernetes check was NOT done", () => {
     const report = buildSplitReport(inputFor("seed"));
-    expect(report.status).to.equal("ready");
+    expect(report.status).to.equal("unverified");
     expect(report.network).to.equal("CAN");
     expect(report.networkCidr).to.equal("10.102.20.128/25");
     expect(report.origin).to.equal("fixtures/systems/seed/sls.json");
@@ -124,7 +124,9 @@ describe("buildSplitReport", () => {
     expect(report.warnings.join("\n")).to.include("The Kubernetes check was NOT done");
     expect(report.summary).to.include("the Kubernetes check was NOT done");
     expect(report.summary).not.to.match(/passed|free in Kubernetes|Nothing in SLS or Kubernetes/i);
-    expect(report.notes).to.deep.equal(["Using CAN, BICAN's SystemDefaultRoute."]);
+    expect(report.notes[0]).to.equal("Using CAN, BICAN's SystemDefaultRoute.");
+    expect(report.notes[1]).to.include("is the seed procedure's");
+    expect(report.notes).to.have.length(2);
   });
 
   it("seed: the before and after tables of the whole network, in SLS order", () => {
@@ -215,6 +217,38 @@ describe("buildSplitReport", () => {
     expect(commands).to.include("uan-k3s split --services services.json --apply --yes");
   });
 
+  describe("never READY when Kubernetes was not checked", () => {
+    const unchecked = buildSplitReport(inputFor("seed"));
+    const checked = buildSplitReport(
+      inputFor("seed", {}, serviceList(service("ims", "a", "10.102.20.200"))),
+    );
+    const renderers = {
+      text: renderText,
+      markdown: renderMarkdown,
+      html: renderHtml,
+      json: renderJson,
+    };
+    for (const [format, render] of Object.entries(renderers)) {
+      it(`${format}: UNVERIFIED without Services, READY with them`, () => {
+        const without = render(unchecked);
+        // The status as each format shows it: text, Markdown, HTML, JSON.
+        const status = (label: string): RegExp =>
+          new RegExp(`(Status: +|\\*\\*Status:\\*\\* |<strong>|"status": ")${label}`);
+        expect(without).to.match(status(format === "json" ? "unverified" : "UNVERIFIED: "));
+        expect(without).not.to.match(status("(READY|ready)"));
+        expect(render(checked)).to.match(status(format === "json" ? "ready" : "READY: "));
+      });
+    }
+
+    it("the schema takes unverified and the HTML marks it apart from ready", () => {
+      expect(parseSplitReport(JSON.parse(renderJson(unchecked)), "report.json").status).to.equal(
+        "unverified",
+      );
+      expect(renderHtml(unchecked)).to.include('<p class="status unverified">');
+      expect(renderHtml(checked)).to.include('<p class="status ready">');
+    });
+  });
+
   it("seed with a reservation and a Service in the K3s half: blocked, and no apply step", () => {
     const report = buildSplitReport(blockedInput());
     expect(report.status).to.equal("blocked");
@@ -227,10 +261,10 @@ describe("buildSplitReport", () => {
         addressEnd,
       ]),
     ).to.deep.equal([
-      ["ip-reservation", `bootstrap_dhcp/${QUOTES}`, "10.102.20.226", "10.102.20.226"],
-      ["ip-reservation", `bootstrap_dhcp/${SCRIPT}`, "10.102.20.230", "10.102.20.230"],
+      ["ip-reservation", `CAN/bootstrap_dhcp/${QUOTES}`, "10.102.20.226", "10.102.20.226"],
+      ["ip-reservation", `CAN/bootstrap_dhcp/${SCRIPT}`, "10.102.20.230", "10.102.20.230"],
       ["service", "ims/cfs-ssh", "10.102.20.240", "10.102.20.240"],
-      ["ip-reservation", "bootstrap_dhcp/evil\u001b[31mred", "10.102.20.250", "10.102.20.250"],
+      ["ip-reservation", "CAN/bootstrap_dhcp/evil\u001b[31mred", "10.102.20.250", "10.102.20.250"],
     ]);
     for (const conflict of report.conflicts) {
       expect(conflict.message).to.include(conflict.address);
@@ -240,7 +274,7 @@ describe("buildSplitReport", () => {
     expect(report.nextSteps.map((s) => s.id)).to.deep.equal(["resolve-conflicts"]);
     const [resolve] = report.nextSteps;
     expect(resolve.lines.map((l) => l.value)).to.include.members([
-      `10.102.20.230 bootstrap_dhcp/${SCRIPT}: move the IPReservation out of the K3s range in SLS, or delete it.`,
+      `10.102.20.230 CAN/bootstrap_dhcp/${SCRIPT}: move the IPReservation out of the K3s range in SLS, or delete it.`,
       "cray sls dumpstate list --format json > fixtures/systems/seed/sls.json",
       "kubectl get services -A -o json > services.json",
       "uan-k3s split --sls-file fixtures/systems/seed/sls.json --services services.json",
@@ -281,7 +315,7 @@ describe("buildSplitReport", () => {
 
   it("pre-1.2 system with --network CAN: no MetalLBPoolName, the static pool is another pool", () => {
     const report = buildSplitReport(inputFor("pre12", { network: "CAN" }));
-    expect(report.status).to.equal("ready");
+    expect(report.status).to.equal("unverified");
     expect(report.k3s).to.include({ cidr: "10.103.2.192/26", first: "10.103.2.193", count: 62 });
     expect(report.csmPool).to.deep.include({ name: "customer-access", cidr: "10.103.2.128/26" });
     expect(report.subnets.after.map((s) => [s.name, s.role, s.metalLBPoolName])).to.deep.equal([
@@ -377,7 +411,7 @@ describe("renderText", () => {
   it("prints the seed's status, K3s range, tables, warnings and numbered steps", () => {
     const text = renderText(buildSplitReport(inputFor("seed")));
     expect(text).to.include(
-      "Status:     READY: Nothing in SLS uses the K3s range 10.102.20.224/27",
+      "Status:     UNVERIFIED: Nothing in SLS uses the K3s range 10.102.20.224/27",
     );
     expect(text).to.include(
       "K3s range:  10.102.20.224/27: 10.102.20.225 - 10.102.20.254 (30 addresses)",
@@ -387,7 +421,7 @@ describe("renderText", () => {
       "After: CAN subnets to PUT (~ changed by the split, + added by the split)",
     );
     expect(text).to.include("None found in SLS. Kubernetes: NOT checked");
-    expect(text).to.include("Warnings\n  - The K3s subnet's Name");
+    expect(text).to.include("Warnings\n  - CAN holds 2 subnets besides bootstrap_dhcp");
     expect(text).to.match(/\n {2}1\. Check the live Kubernetes Services/);
     expect(text).to.match(/\n {2}5\. Generate the UAN roles\n/);
     expect(text).to.include(
@@ -397,44 +431,64 @@ describe("renderText", () => {
     expect(text).to.match(/^[\n\x20-\x7e]*$/, "plain ASCII, no tabs, no escape sequences");
   });
 
-  it("aligns the columns of the subnet tables", () => {
+  it("aligns the columns of the subnet tables, in parts that each repeat the Name", () => {
     const lines = renderText(buildSplitReport(inputFor("seed"))).split("\n");
-    const header = lines.findIndex(
-      (line, i) =>
-        line.includes("FullName") &&
-        i >
-          lines.indexOf("After: CAN subnets to PUT (~ changed by the split, + added by the split)"),
+    const after = lines.indexOf(
+      "After: CAN subnets to PUT (~ changed by the split, + added by the split)",
     );
-    const columns = ["FullName", "CIDR", "Gateway", "VLAN", "MetalLBPoolName", "IPs"].map((name) =>
-      lines[header].indexOf(name),
-    );
-    const rows = lines.slice(header + 2, header + 5);
-    expect(rows[2]).to.include("can_metallb_k3s_address_pool");
-    const values = [
-      ["CAN Bootstrap DHCP Subnet", "10.102.20.128/25", "10.102.20.129", "6", "-", "15"],
-      ["CAN Dynamic MetalLB", "10.102.20.192/27", "10.102.20.193", "6", "customer-access", "0"],
-      [
-        "CAN Dynamic MetalLB K3s",
-        "10.102.20.224/27",
-        "10.102.20.225",
-        "6",
-        "customer-access-k3s",
-        "0",
-      ],
-    ];
-    rows.forEach((row, r) => {
-      columns.forEach((at, c) =>
-        expect(row.slice(at).startsWith(values[r][c]), row).to.equal(true),
-      );
-    });
-    expect(lines[header + 1]).to.match(/^ {5}-+ {2}-+ /);
+    const names = ["bootstrap_dhcp", "can_metallb_address_pool", "can_metallb_k3s_address_pool"];
+    const values: Record<string, string[]> = {
+      FullName: ["CAN Bootstrap DHCP Subnet", "CAN Dynamic MetalLB", "CAN Dynamic MetalLB K3s"],
+      CIDR: ["10.102.20.128/25", "10.102.20.192/27", "10.102.20.224/27"],
+      Gateway: ["10.102.20.129", "10.102.20.193", "10.102.20.225"],
+      VLAN: ["6", "6", "6"],
+      MetalLBPoolName: ["-", "customer-access", "customer-access-k3s"],
+      IPs: ["15", "0", "0"],
+    };
+    for (const [column, expected] of Object.entries(values)) {
+      const header = lines.findIndex((line, i) => i > after && line.includes(` ${column}`));
+      expect(lines[header]).to.match(/^ {5}Name {2}/);
+      expect(lines[header + 1]).to.match(/^ {5}-+ {2}-+/);
+      const at = lines[header].indexOf(column);
+      lines.slice(header + 2, header + 5).forEach((row, r) => {
+        expect(row.slice(5).startsWith(names[r]), row).to.equal(true);
+        expect(row.slice(at).startsWith(expected[r]), row).to.equal(true);
+      });
+    }
   });
+
+  for (const [name, options] of [
+    ["the seed example", {}],
+    [
+      "long names",
+      {
+        k3sFullName:
+          "CAN Dynamic MetalLB K3s for the user access instances of the whole big system",
+        k3sName: "can_k3s_user_access_instances_address_pool_for_the_whole_big_system_of_this_site",
+        k3sPoolName: "customer-access-k3s-user-access-instances-of-the-whole-big-system-here",
+      },
+    ],
+  ] as const) {
+    it(`fits 100 columns, its commands still whole when pasted: ${name}`, () => {
+      const report = buildSplitReport(inputFor("seed", options));
+      const text = renderText(report);
+      for (const line of text.split("\n")) expect(line.length, line).to.be.at.most(100);
+      // A command broken over lines with " \\" is the same command once the shell joins them.
+      const joined = text.replace(/ \\\n +/g, " ");
+      const commands = report.nextSteps.flatMap((step) =>
+        step.lines.filter((line) => line.kind === "command").map((line) => line.value),
+      );
+      expect(commands.length).to.be.above(5);
+      for (const command of commands) expect(joined).to.include(`$ ${command}`);
+      if (name === "long names") expect(text).to.include(options.k3sName);
+    });
+  }
 
   it("lists the conflicts and shows control characters from SLS escaped", () => {
     const text = renderText(buildSplitReport(blockedInput()));
     expect(text).to.include("Status:     BLOCKED: 4 conflicts with the K3s range 10.102.20.224/27");
     expect(text).to.include(
-      `  - 10.102.20.230 ip-reservation bootstrap_dhcp/${SCRIPT}: IPReservation`,
+      `  - 10.102.20.230 ip-reservation CAN/bootstrap_dhcp/${SCRIPT}: IPReservation`,
     );
     expect(text).to.include(
       "  - 10.102.20.240 service ims/cfs-ssh: Kubernetes Service ims/cfs-ssh",

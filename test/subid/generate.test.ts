@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import {
   formatSubidResult,
@@ -243,7 +244,7 @@ describe("subid: generateSubid", () => {
     expect(read(result.files.subuid)).to.equal("alice:100000:65536\n");
     writeFiles(dir(), { file: "" });
     const error = userErrorFrom(() => run([["alice", 1001]], { out: join(dir(), "file", "out") }));
-    expect(error.message).to.match(/^cannot write .*file\/out\/subuid: .*mkdir/);
+    expect(error.message).to.match(/^cannot write in .*file\/out: .*mkdir/);
     expect(error.hint).to.contain("Nothing was changed");
   });
 
@@ -252,114 +253,102 @@ describe("subid: generateSubid", () => {
     expect(error.message).to.equal(`cannot read passwd file ${join(dir(), "nope")}: no such file`);
   });
 
-  it("leaves both files as they were when it cannot write one of them", () => {
-    const out = join(dir(), "out");
+  it("finishes replacing both files that a killed run had begun, before reading them", () => {
     const first = run([["alice", 1001]]);
-    const before = { subuid: read(first.files.subuid), subgid: read(first.files.subgid) };
-    // Something in the way of subgid's temporary file: the write fails before any rename.
-    mkdirSync(join(out, `.subgid.${process.pid}.tmp`));
-    const error = userErrorFrom(() =>
-      run([
-        ["alice", 1001],
-        ["bob", 1002],
+    // What a run killed right after renaming its journal into place leaves behind.
+    const out = join(dir(), "out");
+    const txn = join(out, ".uan-k3s-txn");
+    mkdirSync(txn);
+    fs.writeFileSync(
+      join(txn, "owner.json"),
+      JSON.stringify({ pid: 2 ** 22 + 1, host: hostname() }),
+    );
+    fs.writeFileSync(join(txn, "0"), "alice:100000:65536\nbob:165536:65536\n");
+    fs.writeFileSync(join(txn, "1"), "alice:100000:65536\nbob:165536:65536\n");
+    fs.writeFileSync(
+      join(txn, "journal.json"),
+      JSON.stringify([
+        { path: "subuid", staged: "0" },
+        { path: "subgid", staged: "1" },
       ]),
     );
-    expect(error.message).to.match(/^cannot write .*subgid: /);
-    expect(error.hint).to.contain("Nothing was changed");
-    expect(read(join(out, "subuid"))).to.equal(before.subuid);
-    expect(read(join(out, "subgid"))).to.equal(before.subgid);
-    expect(hiddenFiles(out)).to.deep.equal([`.subgid.${process.pid}.tmp`]);
+    const second = run([
+      ["alice", 1001],
+      ["bob", 1002],
+      ["carol", 1003],
+    ]);
+    expect(second.warnings[0]).to.match(/an interrupted run .* finished it first/);
+    // bob's range came from the finished change, so carol's follows it.
+    expect(read(first.files.subuid)).to.equal(
+      "alice:100000:65536\nbob:165536:65536\ncarol:231072:65536\n",
+    );
+    expect(hiddenFiles(out)).to.deep.equal([]);
+  });
+});
+
+describe("subid: leftovers of earlier versions", () => {
+  const dir = useTempDir();
+  it("removes a dead run's temporary copies of subuid and subgid, and nothing else", () => {
+    const dead = 2 ** 22 + 1;
+    const out = join(dir(), "out");
+    mkdirSync(out);
+    for (const name of [
+      `.subuid.${dead}.tmp`,
+      `.subgid.${dead}.tmp`,
+      `.subgid.${dead}.old`,
+      `.subuid.${process.pid}.tmp`,
+      `.passwd.${dead}.tmp`,
+    ]) {
+      fs.writeFileSync(join(out, name), "x\n");
+    }
+    const { passwd } = writeFiles(dir(), { passwd: passwdText([["alice", 1001]]) });
+    generateSubid({ passwd, out });
+    // A backup of old content (.old) may be what an admin restores from: it stays.
+    expect(hiddenFiles(out).sort()).to.deep.equal([
+      `.passwd.${dead}.tmp`,
+      `.subgid.${dead}.old`,
+      `.subuid.${process.pid}.tmp`,
+    ]);
   });
 });
 
 describe("subid: writeTogether", () => {
   const dir = useTempDir();
-  const read = (path: string) => readFileSync(path, "utf8");
+  const read = (name: string) => readFileSync(join(dir(), name), "utf8");
 
-  /** The real file system, but the `fail`-th rename (1-based) throws. */
-  function failingRename(fail: number): WriteOps {
-    let renames = 0;
-    return {
-      ...fs,
-      renameSync: (from: fs.PathLike, to: fs.PathLike) => {
-        renames += 1;
-        if (renames === fail) throw new Error("EIO: simulated");
-        fs.renameSync(from, to);
-      },
-    };
-  }
-
-  it("replaces both files and leaves no temporary or backup file", () => {
-    const paths = writeFiles(dir(), { a: "old a\n", b: "old b\n" });
-    writeTogether([
-      { path: paths.a, data: "new a\n" },
-      { path: paths.b, data: "new b\n" },
+  it("replaces both files and leaves nothing hidden", () => {
+    writeFiles(dir(), { a: "old a\n", b: "old b\n" });
+    writeTogether(dir(), [
+      { name: "a", data: "new a\n" },
+      { name: "b", data: "new b\n" },
     ]);
-    expect([read(paths.a), read(paths.b)]).to.deep.equal(["new a\n", "new b\n"]);
+    expect([read("a"), read("b")]).to.deep.equal(["new a\n", "new b\n"]);
     expect(hiddenFiles(dir())).to.deep.equal([]);
   });
 
-  it("puts the first file back when the second rename fails", () => {
-    const paths = writeFiles(dir(), { a: "old a\n", b: "old b\n" });
-    const error = userErrorFrom(() =>
-      writeTogether(
-        [
-          { path: paths.a, data: "new a\n" },
-          { path: paths.b, data: "new b\n" },
-        ],
-        0o644,
-        failingRename(2),
-      ),
-    );
-    expect(error.message).to.equal(`cannot write ${paths.b}: EIO: simulated`);
-    expect(error.hint).to.contain("Nothing was changed");
-    expect([read(paths.a), read(paths.b)]).to.deep.equal(["old a\n", "old b\n"]);
-    expect(hiddenFiles(dir())).to.deep.equal([]);
-  });
-
-  it("removes the first file again when there was none before", () => {
-    const a = join(dir(), "a");
-    const b = join(dir(), "b");
-    userErrorFrom(() =>
-      writeTogether(
-        [
-          { path: a, data: "new a\n" },
-          { path: b, data: "new b\n" },
-        ],
-        0o644,
-        failingRename(2),
-      ),
-    );
-    expect(fs.readdirSync(dir())).to.deep.equal([]);
-  });
-
-  it("keeps and names the backup when it cannot put a file back", () => {
-    const paths = writeFiles(dir(), { a: "old a\n", b: "old b\n" });
-    // Rename 2 (b) fails, and so does rename 3 (a's backup back over a).
-    let renames = 0;
+  it("leaves both files as they were when the second cannot be written", () => {
+    writeFiles(dir(), { a: "old a\n", b: "old b\n" });
     const ops: WriteOps = {
       ...fs,
-      renameSync: (from: fs.PathLike, to: fs.PathLike) => {
-        renames += 1;
-        if (renames >= 2) throw new Error("EIO: simulated");
-        fs.renameSync(from, to);
-      },
+      writeFileSync: ((file: fs.PathOrFileDescriptor, data: string) => {
+        if (data === "new b\n") throw new Error("ENOSPC: simulated");
+        fs.writeFileSync(file, data);
+      }) as typeof fs.writeFileSync,
     };
     const error = userErrorFrom(() =>
       writeTogether(
+        dir(),
         [
-          { path: paths.a, data: "new a\n" },
-          { path: paths.b, data: "new b\n" },
+          { name: "a", data: "new a\n" },
+          { name: "b", data: "new b\n" },
         ],
         0o644,
         ops,
       ),
     );
-    const backup = join(dir(), `.a.${process.pid}.old`);
-    expect(error.message).to.equal(
-      `cannot write ${paths.b}: EIO: simulated; and could not put back ${backup}`,
-    );
-    expect(read(backup)).to.equal("old a\n");
-    expect(hiddenFiles(dir())).to.deep.equal([`.a.${process.pid}.old`]);
+    expect(error.message).to.equal(`cannot write ${join(dir(), "b")}: ENOSPC: simulated`);
+    expect(error.hint).to.contain("Nothing was changed");
+    expect([read("a"), read("b")]).to.deep.equal(["old a\n", "old b\n"]);
+    expect(hiddenFiles(dir())).to.deep.equal([]);
   });
 });

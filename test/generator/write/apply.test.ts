@@ -1,11 +1,12 @@
 import { expect } from "chai";
-import { existsSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   MANIFEST_FILE,
   applyWrite,
   planWrite,
   readManifest,
+  recoverWrite,
   sha256,
   type WriteResult,
 } from "../../../generator/write";
@@ -17,13 +18,12 @@ import {
   rendered,
   snapshot,
   tempDir,
-  textOf,
   userErrorFrom,
   without,
 } from "./helpers";
 
 function write(dir: string, files = rendered(), force = false): WriteResult {
-  return applyWrite(dir, planWrite(dir, files), { force });
+  return applyWrite(dir, planWrite(dir, files), { force, backupDir: tempDir() });
 }
 
 function mode(dir: string, path: string): string {
@@ -87,7 +87,10 @@ describe("write: applyWrite", () => {
     expect(snapshot(two)).to.deep.equal(snapshot(one));
     // And writing again changes nothing, not even the manifest's bytes.
     const before = snapshot(one);
+    const mtime = statSync(one).mtimeMs;
     const again = write(one);
+    // Not even the lock directory came and went.
+    expect(statSync(one).mtimeMs).to.equal(mtime);
     expect(again).to.include({ manifestWritten: false });
     expect(again.unchanged).to.have.length(4);
     expect(snapshot(one)).to.deep.equal(before);
@@ -114,8 +117,10 @@ describe("write: applyWrite", () => {
       expect(error.message).to.include("\n  k3s.yml: not written by uan-k3s\n");
       expect(error.message).to.include("\n  vars/uan_k3s.yml: not written by uan-k3s");
       expect(error.hint)
-        .to.match(/--force/)
-        .and.match(/git/);
+        .to.match(/re-run with --take-over/)
+        .and.match(/backup directory/)
+        .and.match(/git/)
+        .and.not.match(/--force/);
       expect(error.exitCode).to.equal(1);
       expect(snapshot(dir)).to.deep.equal(before);
     });
@@ -217,23 +222,128 @@ describe("write: applyWrite", () => {
     expect(snapshot(dir)).to.deep.equal(before);
   });
 
-  it("records what it did in the manifest when a write fails halfway", async () => {
-    const dir = tempDir();
-    write(dir);
-    const plan = planWrite(dir, rendered("2"));
-    // A dangling link where core/fs puts vars/uan_k3s.yml's temporary file: that write fails
-    // (even as root) after install.sh, earlier in path order, has been written.
-    symlinkSync(join(tempDir(), "gone", "x"), join(dir, "vars", `.uan_k3s.yml.${process.pid}.tmp`));
-    const error = await userErrorFrom(() => applyWrite(dir, plan));
-    expect(error.message).to.match(/cannot write .*vars\/uan_k3s\.yml/);
-    const recorded = readManifest(dir).files;
-    const script = "roles/uan_k3s_stage/files/install.sh";
-    expect(recorded.get(script)).to.equal(sha256(textOf(rendered("2"), script)));
-    expect(recorded.get("vars/uan_k3s.yml")).to.equal(
-      sha256(textOf(rendered("1"), "vars/uan_k3s.yml")),
-    );
-    // So the next run, with yet another version, updates install.sh instead of refusing it.
-    const next = planWrite(dir, rendered("3"));
-    expect(next.conflicts).to.deep.equal([]);
+  describe("backups of what --force and --take-over overwrite", () => {
+    const at = new Date("2026-12-02T09:10:11.500Z");
+
+    it("copies each hand-edited, foreign or stale file to one new directory first, and only those", () => {
+      const dir = tempDir();
+      const backupDir = join(tempDir(), "backups");
+      write(dir, { ...rendered(), "roles/old/tasks/main.yml": "- old\n" });
+      put(dir, "vars/uan_k3s.yml", "k3s_version: mine\n");
+      put(dir, "roles/old/tasks/main.yml", "- mine\n", 0o755);
+      rmSync(join(dir, "k3s.yml"));
+      put(dir, "k3s.yml", "- hosts: HPE\n");
+      rmSync(join(dir, MANIFEST_FILE));
+      write(dir, { ...rendered(), "roles/old/tasks/main.yml": "- old\n" }, true);
+      put(dir, "vars/uan_k3s.yml", "k3s_version: mine\n");
+      put(dir, "roles/old/tasks/main.yml", "- mine\n", 0o755);
+      const plan = planWrite(dir, { ...rendered("2"), "new.yml": "new\n" });
+      expect(plan.conflicts.map((entry) => entry.path)).to.deep.equal([
+        "roles/old/tasks/main.yml",
+        "vars/uan_k3s.yml",
+      ]);
+      const result = applyWrite(dir, plan, { force: true, backupDir, now: at });
+      expect(result.backup).to.equal(join(backupDir, "gen-roles-backup-20261202T091011Z"));
+      expect(snapshot(result.backup!)).to.deep.equal({
+        "roles/": "700",
+        "roles/old/": "700",
+        "roles/old/tasks/": "700",
+        "roles/old/tasks/main.yml": `600 ${Buffer.from("- mine\n").toString("base64")}`,
+        "vars/": "700",
+        "vars/uan_k3s.yml": `600 ${Buffer.from("k3s_version: mine\n").toString("base64")}`,
+      });
+      expect(mode(backupDir, "gen-roles-backup-20261202T091011Z")).to.equal("700");
+    });
+
+    it("takes HPE's originals over with takeOver, after backing them up, and keeps a second backup apart", () => {
+      const dir = tempDir();
+      const backupDir = tempDir();
+      hpeCheckout(dir);
+      put(dir, "vars/uan_k3s.yml", "k3s_version: hpe\n");
+      const first = applyWrite(dir, planWrite(dir, rendered()), {
+        takeOver: true,
+        backupDir,
+        now: at,
+      });
+      expect(first.updated).to.deep.equal(["k3s.yml", "vars/uan_k3s.yml"]);
+      expect(read(first.backup!, "k3s.yml")).to.equal(
+        "- hosts: Application_UAN\n  roles: [uan_k3s_install]\n",
+      );
+      expect(read(first.backup!, "vars/uan_k3s.yml")).to.equal("k3s_version: hpe\n");
+      expect(filesIn(first.backup!)).to.deep.equal(["k3s.yml", "vars/uan_k3s.yml"]);
+      // HPE's files the tree does not replace are not theirs to touch.
+      expect(read(dir, "vars/uan_helm.yml")).to.equal(
+        'metallb_ipaddresspool_range_start: "x.x.x.x"\n',
+      );
+      put(dir, "k3s.yml", "- hosts: HPE again\n");
+      rmSync(join(dir, MANIFEST_FILE));
+      const second = applyWrite(dir, planWrite(dir, rendered()), {
+        takeOver: true,
+        backupDir,
+        now: at,
+      });
+      // Only the file that differs: the others already hold the generated bytes.
+      expect(second.backup).to.equal(`${first.backup}-2`);
+      expect(filesIn(second.backup!)).to.deep.equal(["k3s.yml"]);
+      expect(read(second.backup!, "k3s.yml")).to.equal("- hosts: HPE again\n");
+    });
+
+    it("refuses a hand edit under takeOver, naming --force, and writes and backs up nothing", async () => {
+      const dir = tempDir();
+      const backupDir = join(tempDir(), "none");
+      write(dir);
+      put(dir, "vars/uan_k3s.yml", "k3s_version: mine\n");
+      put(dir, "k3s_validate.yml", "- hosts: HPE\n");
+      const before = snapshot(dir);
+      const plan = planWrite(dir, { ...rendered("2"), "k3s_validate.yml": "- hosts: all\n" });
+      const error = await userErrorFrom(() => applyWrite(dir, plan, { takeOver: true, backupDir }));
+      expect(error.message).to.match(
+        /refuses to overwrite 1 file in .*\n {2}vars\/uan_k3s\.yml: edited/,
+      );
+      expect(error.hint)
+        .to.match(/re-run with --force/)
+        .and.not.match(/--take-over/);
+      expect(snapshot(dir)).to.deep.equal(before);
+      expect(existsSync(backupDir)).to.equal(false);
+    });
+
+    it("makes no backup when nothing conflicts, or when the conflicting file is already gone", () => {
+      const dir = tempDir();
+      const backupDir = join(tempDir(), "none");
+      write(dir, { ...rendered(), "roles/old/tasks/main.yml": "- old\n" });
+      expect(write(dir, rendered("2"), true).backup).to.equal(undefined);
+      expect(existsSync(backupDir)).to.equal(false);
+    });
+  });
+
+  describe("leftovers", () => {
+    it("removes the temporary files an older uan-k3s left beside its files, not a live run's", () => {
+      const dir = tempDir();
+      write(dir);
+      const dead = 2 ** 22 + 1;
+      put(dir, `vars/.uan_k3s.yml.${dead}.tmp`, "half\n");
+      put(dir, `.${MANIFEST_FILE}.${dead}.tmp`, "{\n");
+      put(dir, `vars/.uan_k3s.yml.${process.pid}.tmp`, "mine\n");
+      put(dir, `vars/.other.yml.${dead}.tmp`, "not ours\n");
+      expect(recoverWrite(dir)).to.deep.equal([
+        `removed leftover temporary files: .${MANIFEST_FILE}.${dead}.tmp, vars/.uan_k3s.yml.${dead}.tmp`,
+      ]);
+      expect(filesIn(dir).filter((path) => path.endsWith(".tmp"))).to.deep.equal([
+        `vars/.other.yml.${dead}.tmp`,
+        `vars/.uan_k3s.yml.${process.pid}.tmp`,
+      ]);
+      expect(recoverWrite(dir)).to.deep.equal([]);
+    });
+
+    it("refuses to plan over a change a killed run left unfinished", async () => {
+      const dir = tempDir();
+      write(dir);
+      put(dir, ".uan-k3s-txn/journal.json", "[]\n");
+      const error = await userErrorFrom(() => planWrite(dir, rendered()));
+      expect(error.message).to.equal(
+        `${dir} holds an unfinished change: a gen-roles run was interrupted while writing`,
+      );
+      expect(error.hint).to.include("without --check or --diff");
+    });
   });
 });

@@ -30,6 +30,7 @@ function scenario(): { dir: string; files: ReturnType<typeof rendered> } {
   hpeCheckout(dir);
   applyWrite(dir, planWrite(dir, { ...rendered(), "roles/old/tasks/main.yml": "- old\n" }), {
     force: true,
+    backupDir: tempDir(),
   });
   put(dir, "k3s.yml", "- hosts: mine\n");
   const files = {
@@ -102,7 +103,7 @@ describe("write: renderDiff and --check", function () {
     const diffFile = join(tempDir(), "gen-roles.diff");
     writeFileSync(diffFile, renderDiff(dir, planWrite(dir, files)));
     git(patched, isolatedGitEnv(), "apply", diffFile);
-    applyWrite(dir, planWrite(dir, files), { force: true });
+    applyWrite(dir, planWrite(dir, files), { force: true, backupDir: tempDir() });
     // The manifest is bookkeeping, not part of the diff.
     const withoutManifest = (tree: Record<string, string>) => {
       const { [MANIFEST_FILE]: _manifest, ...rest } = tree;

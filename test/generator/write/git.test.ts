@@ -55,7 +55,7 @@ function hpeRepo(identity = true): Repo {
   return repo;
 }
 
-/** What `uan-k3s gen-roles --commit [--branch B] [--force]` does, in the order it does it. */
+/** What `uan-k3s gen-roles --git-commit [--branch B] [--force]` does, in the order it does it. */
 async function genRoles(
   repo: Repo,
   files: FileMap,
@@ -65,7 +65,7 @@ async function genRoles(
   if (options.branch !== undefined) await checkoutBranch(dir, options.branch, { log, env });
   const plan = planWrite(dir, files);
   await checkCommittable(dir, plan, { log, env });
-  const result = applyWrite(dir, plan, { force: options.force });
+  const result = applyWrite(dir, plan, { force: options.force, backupDir: tempDir() });
   return commitTree(dir, result, { branch: options.branch, log, env });
 }
 
@@ -136,10 +136,10 @@ describe("write: commitTree", function () {
     expect(repo.git("status", "--porcelain")).to.equal("");
   });
 
-  it("commits files an earlier run wrote without --commit", async () => {
+  it("commits files an earlier run wrote without --git-commit", async () => {
     const repo = hpeRepo();
     const { dir } = repo;
-    applyWrite(dir, planWrite(dir, rendered()), { force: true });
+    applyWrite(dir, planWrite(dir, rendered()), { force: true, backupDir: tempDir() });
     const result = await commitTree(dir, applyWrite(dir, planWrite(dir, rendered())), repo);
     expect(result.committed).to.equal(true);
     expect(repo.git("log", "-1", "--format=%s")).to.equal("uan-k3s gen-roles: 3 added, 1 changed");
@@ -167,7 +167,10 @@ describe("write: commitTree", function () {
     it("is refused by commitTree too, committing nothing", async () => {
       const repo = busyRepo();
       const head = repo.git("rev-parse", "HEAD");
-      const result = applyWrite(repo.dir, planWrite(repo.dir, rendered()), { force: true });
+      const result = applyWrite(repo.dir, planWrite(repo.dir, rendered()), {
+        force: true,
+        backupDir: tempDir(),
+      });
       const error = await userErrorFrom(() => commitTree(repo.dir, result, repo));
       expect(error.message).to.include("README.md");
       expect(repo.git("rev-parse", "HEAD")).to.equal(head);
@@ -210,7 +213,10 @@ describe("write: commitTree", function () {
       const repo = hpeRepo();
       await genRoles(repo, rendered(), { branch: "integration-2.7.0", force: true });
       repo.git("checkout", "--quiet", "main");
-      const result = applyWrite(repo.dir, planWrite(repo.dir, rendered()), { force: true });
+      const result = applyWrite(repo.dir, planWrite(repo.dir, rendered()), {
+        force: true,
+        backupDir: tempDir(),
+      });
       const error = await userErrorFrom(() =>
         commitTree(repo.dir, result, { ...repo, branch: "integration-2.7.0" }),
       );
