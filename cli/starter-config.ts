@@ -72,6 +72,11 @@ const UNSET_EXAMPLES: Readonly<Record<string, string>> = {
   token_file: "/root/.config/cray/tokens/api_gw_service_nmn_local.vers",
   client_secret_file: "/root/.uan-k3s-secret",
   sls_can_metallb_fullname: "CAN Dynamic MetalLB K3s",
+  // The seed's own forms, an alternative to haproxy, sshd and metallb.range.
+  uan_haproxy: "[]",
+  uan_sshd_configs: "[]",
+  metallb_ipaddresspool_range_start: "10.102.20.225",
+  metallb_ipaddresspool_range_end: "10.102.20.254",
 };
 
 /** What an admin must set for their system: the key path, and why. */

@@ -34,6 +34,8 @@ export const ROLE_DEFAULTS = {
   metallb: {
     release: "metallb",
     namespace: "metallb-system",
+    /** What MetalLB 0.13 (the UAN release's chart) serves IPAddressPool and L2Advertisement as. */
+    api_version: "metallb.io/v1beta1",
   },
   podman: {
     storage_dir: "/scratch/containers",
@@ -48,6 +50,7 @@ export const HAPROXY_IMAGE_PATH = "docker.io/haproxytech/haproxy-alpine:2.6.6";
 
 /** What each HAProxy instance gets unless it says otherwise (the seed's haproxy-uai). */
 export const HAPROXY_DEFAULTS = {
+  kind: "DaemonSet",
   service_type: "LoadBalancer",
   port: 22,
   balance: "leastconn",

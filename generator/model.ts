@@ -3,13 +3,18 @@ import { parseIpv4 } from "../core/ipv4";
 import { sortNatural } from "../core/order";
 import type { Inventory } from "../inventory/build";
 import { K3S_AGENT, K3S_SERVER } from "../inventory/designate";
+import { CSM_POOL_NAMES } from "../split/plan";
+import { isUserNetwork } from "../inventory/networks";
 import type {
   HaproxyBackend,
   HaproxyCheck,
+  HaproxyInstance,
   PodmanContainer,
   SshdInstance,
   UanK3SConfig,
 } from "../schemas/generated/config";
+import { parseHelmArgs, type HelmValues } from "./helm-args";
+import { resolveSeedVariables } from "./seed-forms";
 import { expectProblem, sshdPortProblem, timerProblem } from "./checks";
 import {
   DEFAULT_HAPROXY,
@@ -31,6 +36,8 @@ export interface ResolvedHaproxy {
   readonly namespace: string;
   readonly chart: string;
   readonly chart_path: string;
+  /** The chart's workload: DaemonSet or Deployment. */
+  readonly kind: string;
   readonly service_type: string;
   readonly port: number;
   readonly balance: string;
@@ -38,6 +45,12 @@ export interface ResolvedHaproxy {
   readonly check: Required<HaproxyCheck> | false;
   readonly timeouts: { readonly connect: string; readonly client: string; readonly server: string };
   readonly backends: readonly Required<HaproxyBackend>[];
+  /** Helm values from `args` (--set), merged over the generated ones. */
+  readonly values?: HelmValues;
+  /** Flags from `args` that go to helm as they are (--atomic, --debug, --force). */
+  readonly helm_args?: readonly string[];
+  /** helm --timeout from `args`, instead of helm_timeout. */
+  readonly timeout?: string;
   /** A complete haproxy.cfg that replaces the generated one. */
   readonly config?: string;
 }
@@ -51,6 +64,8 @@ export interface ResolvedSshd {
   readonly config_path: string;
   readonly port: number;
   readonly match: string;
+  readonly permit_root_login?: string;
+  readonly x11_forwarding?: boolean;
   readonly podman?: Required<PodmanContainer>;
   readonly config?: string;
 }
@@ -85,6 +100,9 @@ export interface RoleModel {
     readonly namespace: string;
     readonly chart: string;
     readonly chart_path: string;
+    readonly pool_name: string;
+    readonly l2advertisement_name: string;
+    readonly api_version: string;
     readonly range?: { readonly start: string; readonly end: string };
     /** Where the range came from: the config file, the SLS K3s subnet, or nowhere. */
     readonly rangeSource: "config" | "sls" | "none";
@@ -120,7 +138,17 @@ export function buildRoleModel(
   const helm = { ...ROLE_DEFAULTS.helm, ...config.helm };
   const chartPath = (chart: string): string => `${helm.install_path}/charts/${chart}.tgz`;
 
-  const sshd = resolveSshd(config.sshd ?? DEFAULT_SSHD, k3s.api_port, origin);
+  const sshdList = seedOrOwn(
+    { key: "sshd", items: config.sshd },
+    { key: "uan_sshd_configs", items: config.uan_sshd_configs },
+    origin,
+  );
+  const sshd = resolveSshd(
+    sshdList?.items ?? DEFAULT_SSHD,
+    sshdList?.key ?? "sshd",
+    k3s.api_port,
+    origin,
+  );
   for (const instance of sshd) {
     if (instance.podman?.image === EXAMPLE_IMAGE) {
       warnings.push(
@@ -130,48 +158,26 @@ export function buildRoleModel(
   }
 
   const nodes = k3sNodes(inventory);
-  const haproxy = (config.haproxy ?? DEFAULT_HAPROXY).map((instance, index): ResolvedHaproxy => {
-    const where = `${origin}: /haproxy/${index}`;
-    const target =
-      instance.sshd === undefined ? sshd[0] : sshd.find((s) => s.name === instance.sshd);
-    if (target === undefined) {
-      throw new UserError(
-        `${where}/sshd: no sshd instance named ${JSON.stringify(instance.sshd)}`,
-        `Name one of: ${sshd.map((s) => s.name).join(", ")}.`,
-      );
-    }
-    const backends =
-      instance.backends?.map((backend) => ({ ...backend, port: backend.port ?? target.port })) ??
-      nodes.map((host) => ({ name: host, address: host, port: target.port }));
-    if (backends.length === 0 && instance.config === undefined) {
-      throw new UserError(
-        `${where}: HAProxy instance ${instance.name} has no backends: there are no K3s nodes`,
-        "Designate K3s nodes (HSM groups k3s_server/k3s_agent or k3s.servers in the config), or list haproxy[].backends.",
-      );
-    }
-    rejectDuplicates(
-      backends.map((backend) => backend.name),
-      (name) => `${where}/backends: two backends are named ${JSON.stringify(name)}`,
-      "HAProxy needs a name of its own for each server in a backend.",
-    );
-    const chart = instance.chart ?? release.haproxy_chart;
-    const check = instance.check ?? HAPROXY_DEFAULTS.check;
-    const resolved: ResolvedHaproxy = {
-      name: instance.name,
-      namespace: instance.namespace ?? instance.name,
-      chart,
-      chart_path: chartPath(chart),
-      service_type: instance.service_type ?? HAPROXY_DEFAULTS.service_type,
-      port: instance.port ?? HAPROXY_DEFAULTS.port,
-      balance: instance.balance ?? HAPROXY_DEFAULTS.balance,
-      maxconn: instance.maxconn ?? HAPROXY_DEFAULTS.maxconn,
-      check: check === false ? false : { ...HAPROXY_DEFAULTS.check, ...check },
-      timeouts: { ...HAPROXY_DEFAULTS.timeouts, ...instance.timeouts },
-      backends,
-    };
-    if (instance.config === undefined) checkHaproxyValues(resolved, where);
-    return instance.config === undefined ? resolved : { ...resolved, config: instance.config };
-  });
+  const haproxyList = seedOrOwn(
+    { key: "haproxy", items: config.haproxy },
+    { key: "uan_haproxy", items: config.uan_haproxy },
+    origin,
+  );
+  const seedVariables = {
+    haproxy_chart: release.haproxy_chart,
+    metallb_chart: release.metallb_chart,
+    helm_install_path: helm.install_path,
+  };
+  const haproxy = (haproxyList?.items ?? DEFAULT_HAPROXY).map((instance, index) =>
+    resolveHaproxy(instance, {
+      where: `${origin}: /${haproxyList?.key ?? "haproxy"}/${index}`,
+      sshd,
+      nodes,
+      variables: seedVariables,
+      chartPath,
+      defaultChart: release.haproxy_chart,
+    }),
+  );
   rejectDuplicates(
     haproxy.map((h) => h.name),
     (name) => `${origin}: /haproxy: two HAProxy instances are named ${JSON.stringify(name)}`,
@@ -182,10 +188,11 @@ export function buildRoleModel(
     k3s,
     helm,
     metallb: {
-      ...ROLE_DEFAULTS.metallb,
-      ...config.metallb,
+      release: config.metallb?.release ?? ROLE_DEFAULTS.metallb.release,
+      namespace: config.metallb?.namespace ?? ROLE_DEFAULTS.metallb.namespace,
       chart: release.metallb_chart,
       chart_path: chartPath(release.metallb_chart),
+      ...metallbNames(config, inventory, warnings),
       ...metallbRange(config, inventory, origin, warnings),
     },
     haproxy,
@@ -229,22 +236,28 @@ function k3sNodes(inventory: Inventory): string[] {
 
 function resolveSshd(
   instances: readonly SshdInstance[],
+  key: string,
   apiPort: number,
   origin: string,
 ): ResolvedSshd[] {
   const resolved = instances.map((instance, index): ResolvedSshd => {
-    const taken = sshdPortProblem(instance.port, apiPort);
+    const port = portNumber(instance.port, `${origin}: /${key}/${index}/port`);
+    const taken = sshdPortProblem(port, apiPort);
     if (taken !== undefined) {
       throw new UserError(
-        `${origin}: /sshd/${index}/port: ${taken}`,
+        `${origin}: /${key}/${index}/port: ${taken}`,
         "Give the sshd instance a free port (the seed uses 9000).",
       );
     }
     const base: ResolvedSshd = {
       name: instance.name,
       config_path: instance.config_path ?? SSHD_DEFAULTS.config_path,
-      port: instance.port,
+      port,
       match: instance.match ?? SSHD_DEFAULTS.match,
+      ...(instance.permit_root_login === undefined
+        ? {}
+        : { permit_root_login: yesNo(instance.permit_root_login) }),
+      ...(instance.x11_forwarding === undefined ? {} : { x11_forwarding: instance.x11_forwarding }),
     };
     // The image first: it is what an admin looks for in vars/uan_sshd.yml.
     const podman = instance.podman
@@ -258,11 +271,11 @@ function resolveSshd(
   });
   rejectDuplicates(
     resolved.map((s) => s.name),
-    (name) => `${origin}: /sshd: two sshd instances are named ${JSON.stringify(name)}`,
+    (name) => `${origin}: /${key}: two sshd instances are named ${JSON.stringify(name)}`,
   );
   rejectDuplicates(
     resolved.map((s) => String(s.port)),
-    (port) => `${origin}: /sshd: two sshd instances listen on port ${port}`,
+    (port) => `${origin}: /${key}: two sshd instances listen on port ${port}`,
   );
   return resolved;
 }
@@ -321,11 +334,11 @@ function metallbRange(
   const start = inventory.vars.metallb_ipaddresspool_range_start;
   const end = inventory.vars.metallb_ipaddresspool_range_end;
   const fromSls = start !== undefined && end !== undefined ? { start, end } : undefined;
-  const explicit = config.metallb?.range;
+  const explicit = explicitRange(config, origin);
   if (explicit !== undefined) {
     if ((parseIpv4(explicit.start) as number) > (parseIpv4(explicit.end) as number)) {
       throw new UserError(
-        `${origin}: /metallb/range: start ${explicit.start} is after end ${explicit.end}`,
+        `${origin}: ${explicit.path}: start ${explicit.start} is after end ${explicit.end}`,
       );
     }
     if (
@@ -343,4 +356,201 @@ function metallbRange(
     "no MetalLB range: SLS has no K3s subnet and metallb.range is not set, so HAProxy gets no external IP (run uan-k3s split, or set metallb.range)",
   );
   return { rangeSource: "none" };
+}
+
+/**
+ * A list the config may give under our key or under the seed's variable name (pasted from
+ * vars/uan_helm.yml or vars/uan_sshd.yml), with the key it came from for messages.
+ */
+function seedOrOwn<T>(
+  own: { readonly key: string; readonly items: readonly T[] | undefined },
+  seed: { readonly key: string; readonly items: readonly T[] | undefined },
+  origin: string,
+): { readonly key: string; readonly items: readonly T[] } | undefined {
+  if (own.items !== undefined && seed.items !== undefined) {
+    throw new UserError(
+      `${origin}: /${seed.key}: ${own.key} is given too; they are the same list`,
+      `Keep one of ${own.key} and ${seed.key} (the seed's name).`,
+    );
+  }
+  if (own.items !== undefined) return { key: own.key, items: own.items };
+  if (seed.items !== undefined) return { key: seed.key, items: seed.items };
+  return undefined;
+}
+
+/** A port the config may quote, as the seed does ("9000"). */
+function portNumber(value: number | string, where: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UserError(`${where}: ${JSON.stringify(value)} is not a port (1-65535)`);
+  }
+  return port;
+}
+
+/** sshd's yes/no, from a YAML boolean or the word itself. */
+function yesNo(value: boolean | string): string {
+  return typeof value === "boolean" ? (value ? "yes" : "no") : value;
+}
+
+/** What the HAProxy chart's service.type may be (the schema's service_type). */
+const SERVICE_TYPES: readonly string[] = ["LoadBalancer", "NodePort", "ClusterIP"];
+
+interface HaproxyContext {
+  readonly where: string;
+  readonly sshd: readonly ResolvedSshd[];
+  readonly nodes: readonly string[];
+  /** The variables the seed's chart and chart_path name, by name. */
+  readonly variables: Readonly<Record<string, string>>;
+  readonly chartPath: (chart: string) => string;
+  readonly defaultChart: string;
+}
+
+/** One HAProxy instance, in our form or the seed's, with every default applied. */
+function resolveHaproxy(instance: HaproxyInstance, context: HaproxyContext): ResolvedHaproxy {
+  const { where } = context;
+  const port = backendPort(instance, context);
+  const backends =
+    instance.backends?.map((backend) => ({ ...backend, port: backend.port ?? port })) ??
+    context.nodes.map((host) => ({ name: host, address: host, port }));
+  if (backends.length === 0 && instance.config === undefined) {
+    throw new UserError(
+      `${where}: HAProxy instance ${instance.name} has no backends: there are no K3s nodes`,
+      "Designate K3s nodes (HSM groups k3s_server/k3s_agent or k3s.servers in the config), or list haproxy[].backends.",
+    );
+  }
+  rejectDuplicates(
+    backends.map((backend) => backend.name),
+    (name) => `${where}/backends: two backends are named ${JSON.stringify(name)}`,
+    "HAProxy needs a name of its own for each server in a backend.",
+  );
+  const chart =
+    instance.chart === undefined
+      ? context.defaultChart
+      : resolveSeedVariables(instance.chart, context.variables, `${where}/chart`);
+  const chart_path = context.chartPath(chart);
+  if (instance.chart_path !== undefined) {
+    const given = resolveSeedVariables(
+      instance.chart_path,
+      context.variables,
+      `${where}/chart_path`,
+    );
+    if (given !== chart_path) {
+      throw new UserError(
+        `${where}/chart_path: ${JSON.stringify(given)} is not where uan_helm stages chart ${chart} (${chart_path})`,
+        "Leave chart_path out, or write it as the seed does: '{{ helm_install_path }}/charts/{{ haproxy_chart }}.tgz'.",
+      );
+    }
+  }
+  const args = parseHelmArgs(instance.args, `${where}/args`);
+  const check = instance.check ?? HAPROXY_DEFAULTS.check;
+  const serviceType =
+    args.values.service?.type ?? instance.service_type ?? HAPROXY_DEFAULTS.service_type;
+  if (typeof serviceType !== "string" || !SERVICE_TYPES.includes(serviceType)) {
+    throw new UserError(
+      `${where}/args: service.type ${JSON.stringify(serviceType)} is not LoadBalancer, NodePort or ClusterIP`,
+    );
+  }
+  const resolved: ResolvedHaproxy = {
+    name: instance.name,
+    namespace: instance.namespace ?? instance.name,
+    chart,
+    chart_path,
+    kind: instance.kind ?? HAPROXY_DEFAULTS.kind,
+    service_type: serviceType,
+    port: instance.port ?? HAPROXY_DEFAULTS.port,
+    balance: instance.balance ?? HAPROXY_DEFAULTS.balance,
+    maxconn: instance.maxconn ?? HAPROXY_DEFAULTS.maxconn,
+    check: check === false ? false : { ...HAPROXY_DEFAULTS.check, ...check },
+    timeouts: { ...HAPROXY_DEFAULTS.timeouts, ...instance.timeouts },
+    backends,
+    ...(Object.keys(args.values).length === 0 ? {} : { values: args.values }),
+    ...(args.flags.length === 0 ? {} : { helm_args: args.flags }),
+    ...(args.timeout === undefined ? {} : { timeout: args.timeout }),
+    ...(instance.config === undefined ? {} : { config: instance.config }),
+  };
+  if (instance.config === undefined) checkHaproxyValues(resolved, where);
+  return resolved;
+}
+
+/**
+ * The port the backends' sshd listens on: the instance named by `sshd`, or HPE's `sshd_port`
+ * (which must be one of the instances, or the system sshd's 22), or the first instance's.
+ */
+function backendPort(instance: HaproxyInstance, { where, sshd }: HaproxyContext): number {
+  const named =
+    instance.sshd === undefined ? undefined : sshd.find((s) => s.name === instance.sshd);
+  if (instance.sshd !== undefined && named === undefined) {
+    throw new UserError(
+      `${where}/sshd: no sshd instance named ${JSON.stringify(instance.sshd)}`,
+      `Name one of: ${sshd.map((s) => s.name).join(", ")}.`,
+    );
+  }
+  if (instance.sshd_port === undefined) return (named ?? sshd[0]).port;
+  const port = portNumber(instance.sshd_port, `${where}/sshd_port`);
+  if (named !== undefined && named.port !== port) {
+    throw new UserError(
+      `${where}/sshd_port: ${port}, but sshd instance ${named.name} listens on ${named.port}`,
+      "Give sshd or sshd_port, not both.",
+    );
+  }
+  if (port !== 22 && !sshd.some((s) => s.port === port)) {
+    throw new UserError(
+      `${where}/sshd_port: no sshd instance listens on port ${port}`,
+      `Use the port of one of the sshd instances (${sshd.map((s) => `${s.name}: ${s.port}`).join(", ")}), or 22 for the system sshd.`,
+    );
+  }
+  return port;
+}
+
+/** Pool and advertisement names follow the split: the SLS K3s subnet's MetalLBPoolName. */
+function metallbNames(
+  config: UanK3SConfig,
+  inventory: Inventory,
+  warnings: string[],
+): Pick<RoleModel["metallb"], "pool_name" | "l2advertisement_name" | "api_version"> {
+  const pool_name = config.metallb?.pool_name ?? poolNameFromSls(inventory, warnings);
+  return {
+    pool_name,
+    l2advertisement_name: config.metallb?.l2advertisement_name ?? pool_name,
+    api_version: config.metallb?.api_version ?? ROLE_DEFAULTS.metallb.api_version,
+  };
+}
+
+/** A Kubernetes object name (DNS-1123 label), as MetalLB's pools need. */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function poolNameFromSls(inventory: Inventory, warnings: string[]): string {
+  const net = inventory.vars.sls_user_network;
+  const fallback = `${CSM_POOL_NAMES[isUserNetwork(net) ? net : "CAN"]}-k3s`;
+  const fromSls = inventory.vars.metallb_ipaddresspool_name;
+  if (fromSls === undefined) return fallback;
+  if (fromSls.length <= 63 && OBJECT_NAME.test(fromSls)) return fromSls;
+  warnings.push(
+    `the SLS K3s subnet's MetalLBPoolName ${JSON.stringify(fromSls)} is not a Kubernetes name; the pool is named ${fallback} (set metallb.pool_name to choose)`,
+  );
+  return fallback;
+}
+
+/** metallb.range, or the seed's metallb_ipaddresspool_range_start/_end; never both. */
+function explicitRange(
+  config: UanK3SConfig,
+  origin: string,
+): { readonly start: string; readonly end: string; readonly path: string } | undefined {
+  const start = config.metallb_ipaddresspool_range_start;
+  const end = config.metallb_ipaddresspool_range_end;
+  const range = config.metallb?.range;
+  if (start === undefined && end === undefined)
+    return range === undefined ? undefined : { ...range, path: "/metallb/range" };
+  if (start === undefined || end === undefined) {
+    throw new UserError(
+      `${origin}: /metallb_ipaddresspool_range_${start === undefined ? "start" : "end"} is missing: the seed's range takes both ends`,
+    );
+  }
+  if (range !== undefined) {
+    throw new UserError(
+      `${origin}: /metallb_ipaddresspool_range_start: metallb.range is given too`,
+      "Keep one of metallb.range and metallb_ipaddresspool_range_start/_end (the seed's names).",
+    );
+  }
+  return { start, end, path: "/metallb_ipaddresspool_range_start" };
 }

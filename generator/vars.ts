@@ -43,6 +43,10 @@ export function renderVarsFiles(model: RoleModel): Map<string, string> {
           chart: metallb.chart,
           chart_path: metallb.chart_path,
         },
+        // HPE's uan_metallb names for the pool's settings.
+        metallb_ipaddresspool_name: metallb.pool_name,
+        metallb_l2advertisement_name: metallb.l2advertisement_name,
+        metallb_apiversion: metallb.api_version,
         ...(metallb.range === undefined
           ? {}
           : {

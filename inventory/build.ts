@@ -259,7 +259,8 @@ function roleGroups(node: Node): string[] {
 /**
  * `sls_user_network` from BICAN, and the MetalLB range from the K3s subnet (found as
  * findK3sSubnet finds it, the same way for `split` and `gen-roles`): its first to last usable
- * address, as the UAN playbook computes it.
+ * address, as the UAN playbook computes it, and the subnet's MetalLBPoolName, the name of the
+ * pool the roles configure.
  */
 function allVars(
   networks: ReadonlyMap<string, SlsNetwork>,
@@ -300,6 +301,8 @@ function allVars(
     const { first, last } = usableRange(parsed.cidr);
     vars.metallb_ipaddresspool_range_start = formatIpv4(first);
     vars.metallb_ipaddresspool_range_end = formatIpv4(last);
+    // The pool's name follows the split's (<pool>-k3s, or --k3s-pool-name).
+    if (subnet.MetalLBPoolName) vars.metallb_ipaddresspool_name = subnet.MetalLBPoolName;
     return vars;
   }
   if (fullName !== undefined && candidates.length > 0) {

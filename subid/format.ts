@@ -44,6 +44,9 @@ export function formatSubidResult(result: SubidResult): string {
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   lines.push("Upload them to the user S3 bucket, where the uan_podman role fetches them:");
   for (const command of result.uploadCommands) lines.push(`  ${command}`);
+  lines.push(
+    "Every CFS run of k3s.yml then installs them on the K3s nodes (objects subuid and subgid of bucket user, with the system's S3 credentials); no URL to set.",
+  );
   return `${lines.join("\n")}\n`;
 }
 

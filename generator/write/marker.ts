@@ -5,7 +5,7 @@ export const MARKER = 'Managed by uan-k3s; edit uan-k3s.yaml and run "uan-k3s ge
 
 // Comment syntax by extension. A .j2 template gets a Jinja comment, so the file Ansible renders
 // from it does not carry the marker unless the template writes its own.
-const HASH = [".yml", ".yaml", ".cfg", ".service", ".conf", ".sh", ""];
+const HASH = [".yml", ".yaml", ".cfg", ".service", ".conf", ".sh", ".py", ""];
 
 /**
  * The marker as a comment in the syntax of `path`'s file type, without a newline.

@@ -154,13 +154,33 @@ export interface UanK3SConfig {
    */
   sls_can_metallb_fullname?: string;
   /**
-   * MetalLB in K3s. The address range comes from the SLS '<NET> Dynamic MetalLB K3s' subnet unless range is given here.
+   * MetalLB in K3s. The address range comes from the SLS '<NET> Dynamic MetalLB K3s' subnet unless range is given here; with neither, MetalLB runs and hands out no address (HAProxy then has no external IP, by design).
    */
   metallb?: {
     release?: string;
     namespace?: string;
     range?: MetallbRange;
+    /**
+     * Name of the IPAddressPool the uan_metallb role applies. Default: the MetalLBPoolName of the SLS K3s subnet (what 'uan-k3s split' made: <CSM pool>-k3s, or --k3s-pool-name), else <CSM pool of the user network>-k3s (customer-access-k3s on CAN, customer-high-speed-k3s on CHN).
+     */
+    pool_name?: string;
+    /**
+     * Name of the L2Advertisement. Default: the pool name.
+     */
+    l2advertisement_name?: string;
+    /**
+     * apiVersion of the IPAddressPool and L2Advertisement (HPE's metallb_apiversion). Default: metallb.io/v1beta1, as MetalLB 0.13 serves them.
+     */
+    api_version?: string;
   };
+  /**
+   * The seed's spelling of metallb.range.start (vars/uan_helm.yml); give it with metallb_ipaddresspool_range_end.
+   */
+  metallb_ipaddresspool_range_start?: string;
+  /**
+   * The seed's spelling of metallb.range.end.
+   */
+  metallb_ipaddresspool_range_end?: string;
   /**
    * HAProxy instances (SSH ingress), one Helm release each.
    *
@@ -168,11 +188,23 @@ export interface UanK3SConfig {
    */
   haproxy?: HaproxyInstance[];
   /**
+   * The seed's spelling of haproxy (vars/uan_helm.yml's uan_haproxy list, pasted as it is: chart '{{ haproxy_chart }}', chart_path, args, config). Give haproxy or uan_haproxy, not both.
+   *
+   * @minItems 1
+   */
+  uan_haproxy?: HaproxyInstance[];
+  /**
    * Extra sshd instances HAProxy balances to, one systemd unit each.
    *
    * @minItems 1
    */
   sshd?: SshdInstance[];
+  /**
+   * The seed's spelling of sshd (vars/uan_sshd.yml's uan_sshd_configs list, pasted as it is: port may be quoted, config holds the Match block). Give sshd or uan_sshd_configs, not both.
+   *
+   * @minItems 1
+   */
+  uan_sshd_configs?: SshdInstance[];
   /**
    * Node preparation for rootless Podman.
    */
@@ -212,10 +244,18 @@ export interface HaproxyInstance {
    */
   namespace?: string;
   /**
-   * Default: release.haproxy_chart.
+   * Default: release.haproxy_chart. The seed's '{{ haproxy_chart }}' is understood.
    */
   chart?: string;
+  /**
+   * Where uan_helm stages the chart; it must be <helm.install_path>/charts/<chart>.tgz, as the seed writes it ('{{ helm_install_path }}/charts/{{ haproxy_chart }}.tgz' is understood). Default: that path.
+   */
+  chart_path?: string;
   service_type?: "LoadBalancer" | "NodePort" | "ClusterIP";
+  /**
+   * The chart's workload, as HPE's role takes it: one HAProxy pod on every K3s node (DaemonSet, the default) or a Deployment.
+   */
+  kind?: "DaemonSet" | "Deployment";
   /**
    * Port users ssh to.
    */
@@ -224,6 +264,10 @@ export interface HaproxyInstance {
    * The sshd instance (by name) the backends run; default: the first.
    */
   sshd?: string;
+  /**
+   * HPE's way to say which sshd the backends run: its port (quoted or not). Default: the port of the sshd instance named by sshd, else of the first.
+   */
+  sshd_port?: number | string;
   balance?: "leastconn" | "roundrobin" | "source" | "first";
   maxconn?: number;
   /**
@@ -245,6 +289,10 @@ export interface HaproxyInstance {
    * A complete haproxy.cfg instead of the generated one (used as is, never templated).
    */
   config?: string;
+  /**
+   * Extra arguments for helm, as HPE's role and the seed give them ('--set service.type=LoadBalancer'): a string of words or a list. --set and --set-string (key.path=value) become Helm values of the release, so that a second run sees no change; --atomic, --debug, --force and --timeout <duration> are passed to helm as they are. Anything else is refused at generation time.
+   */
+  args?: string | string[];
 }
 /**
  * HAProxy health check of each backend: expect the SSH banner.
@@ -280,11 +328,22 @@ export interface SshdInstance {
    */
   name: string;
   config_path?: string;
-  port: number;
+  /**
+   * Port the instance listens on (the seed quotes it: "9000").
+   */
+  port: number | string;
   /**
    * sshd Match criteria for the container block.
    */
   match?: string;
+  /**
+   * sshd PermitRootLogin. Default: no (HPE's uan_sshd says yes: root should not land in a user container through the ingress).
+   */
+  permit_root_login?: boolean | ("yes" | "no" | "prohibit-password" | "forced-commands-only");
+  /**
+   * sshd X11Forwarding for every user of the instance. Default: false (HPE's says yes); an instance with a container that passes X11 (podman.x11) allows it in its Match block all the same.
+   */
+  x11_forwarding?: boolean;
   /**
    * The container users are put in, or false for their normal shell.
    */

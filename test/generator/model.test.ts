@@ -280,6 +280,128 @@ describe("buildRoleModel", () => {
     );
   });
 
+  it("names the MetalLB pool after the split's: the SLS K3s subnet's pool, CHN's, or the config's", () => {
+    const named = (poolName?: string, net = "CAN") =>
+      buildInventory(
+        system(
+          [UAN1, UAN2],
+          [
+            network("BICAN", "0.0.0.0/0", [], net),
+            network(net, "10.0.0.0/24", [
+              {
+                ...k3sSubnet,
+                FullName: `${net} Dynamic MetalLB K3s`,
+                ...(poolName === undefined ? {} : { MetalLBPoolName: poolName }),
+              },
+            ]),
+          ],
+          [group("k3s_server", [UAN1.Xname])],
+        ),
+        { hostnames: "xname" },
+      );
+    expect(model({}, named("customer-access-k3s")).metallb).to.deep.include({
+      pool_name: "customer-access-k3s",
+      l2advertisement_name: "customer-access-k3s",
+      api_version: "metallb.io/v1beta1",
+    });
+    // split --k3s-pool-name
+    expect(model({}, named("uan-users")).metallb.pool_name).to.equal("uan-users");
+    // pre-1.2 data: no MetalLBPoolName, named after CSM's pool of the network
+    expect(model({}, named(undefined, "CHN")).metallb.pool_name).to.equal(
+      "customer-high-speed-k3s",
+    );
+    const own = {
+      pool_name: "k3s",
+      l2advertisement_name: "k3s-l2",
+      api_version: "metallb.io/v1beta2",
+    };
+    expect(model({ metallb: own }, named("uan-users")).metallb).to.deep.include(own);
+    const bad = model({}, named("Not A Name"));
+    expect(bad.metallb.pool_name).to.equal("customer-access-k3s");
+    expect(bad.warnings.join("\n")).to.include(
+      'MetalLBPoolName "Not A Name" is not a Kubernetes name',
+    );
+  });
+
+  it("takes the seed's forms: uan_haproxy with chart variables and args, uan_sshd_configs with a quoted port", () => {
+    const m = model({
+      uan_haproxy: [
+        {
+          name: "haproxy-uai",
+          namespace: "haproxy-uai",
+          chart: "{{ haproxy_chart }}",
+          chart_path: "{{ helm_install_path }}/charts/{{ haproxy_chart }}.tgz",
+          args: "--set service.type=NodePort --set-string controller.tag=2 --atomic --timeout 10m",
+          kind: "Deployment",
+          sshd_port: "9100",
+        },
+      ],
+      uan_sshd_configs: [
+        { name: "uai", config_path: "/etc/ssh/uan", port: "9100", config: "Match User *\n" },
+      ],
+      metallb_ipaddresspool_range_start: "10.0.0.230",
+      metallb_ipaddresspool_range_end: "10.0.0.240",
+    });
+    expect(m.haproxy[0]).to.deep.include({
+      chart: "haproxy-1.17.3",
+      chart_path: "/opt/cray/uan/helm/charts/haproxy-1.17.3.tgz",
+      kind: "Deployment",
+      service_type: "NodePort",
+      values: { service: { type: "NodePort" }, controller: { tag: "2" } },
+      helm_args: ["--atomic"],
+      timeout: "10m",
+    });
+    expect(m.haproxy[0].backends.map((b) => b.port)).to.deep.equal([9100, 9100]);
+    expect(m.sshd[0]).to.deep.include({ port: 9100, config: "Match User *\n" });
+    expect(m.metallb).to.deep.include({
+      range: { start: "10.0.0.230", end: "10.0.0.240" },
+      rangeSource: "config",
+    });
+  });
+
+  it("refuses at generation time what the seed's forms cannot mean here, naming the field", () => {
+    const haproxy = (extra: object) => () => model({ uan_haproxy: [{ name: "h", ...extra }] });
+    expect(haproxy({ chart: "{{ my_chart }}" })).to.throw(
+      UserError,
+      "u.yaml: /uan_haproxy/0/chart: {{ my_chart }} is not a variable uan-k3s knows",
+    );
+    expect(haproxy({ chart_path: "/srv/charts/haproxy.tgz" })).to.throw(
+      UserError,
+      'u.yaml: /uan_haproxy/0/chart_path: "/srv/charts/haproxy.tgz" is not where uan_helm stages chart haproxy-1.17.3',
+    );
+    expect(haproxy({ args: "--values /tmp/x.yml" })).to.throw(
+      UserError,
+      'u.yaml: /uan_haproxy/0/args: "--values" is not an argument uan-k3s can pass to helm',
+    );
+    expect(haproxy({ args: "--set ports[0]=22" })).to.throw(UserError, "is not key.path=value");
+    expect(haproxy({ args: "--set" })).to.throw(UserError, "--set needs a value");
+    expect(haproxy({ args: "--set service.type=External" })).to.throw(
+      UserError,
+      'service.type "External" is not LoadBalancer',
+    );
+    expect(haproxy({ sshd_port: 9500 })).to.throw(
+      UserError,
+      "u.yaml: /uan_haproxy/0/sshd_port: no sshd instance listens on port 9500",
+    );
+    expect(() => model({ haproxy: [{ name: "a" }], uan_haproxy: [{ name: "b" }] })).to.throw(
+      UserError,
+      "u.yaml: /uan_haproxy: haproxy is given too",
+    );
+    expect(() => model({ uan_sshd_configs: [{ name: "a", port: "70000" }] })).to.throw(
+      UserError,
+      'u.yaml: /uan_sshd_configs/0/port: "70000" is not a port',
+    );
+    expect(() => model({ metallb_ipaddresspool_range_start: "10.0.0.1" })).to.throw(
+      UserError,
+      "/metallb_ipaddresspool_range_end is missing",
+    );
+  });
+
+  it("points HAProxy at the system sshd with sshd_port 22, as HPE's role allows", () => {
+    const m = model({ haproxy: [{ name: "h", sshd_port: 22 }] });
+    expect(m.haproxy[0].backends.map((b) => b.port)).to.deep.equal([22, 22]);
+  });
+
   it("does not change its inputs", () => {
     const config: UanK3SConfig = { sshd: [{ name: "a", port: 9000, podman: { image: "r/i:1" } }] };
     const before = JSON.stringify(config);

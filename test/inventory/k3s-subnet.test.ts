@@ -39,7 +39,11 @@ describe("the K3s subnet, found the same way by split, the inventory and gen-rol
   it("finds a subnet split made under --k3s-full-name, with no setting, and says how HPE finds it", () => {
     const { after } = splitWith(custom);
     const inventory = buildInventory(system([UAN1], after), XNAME);
-    expect(inventory.vars).to.deep.equal(range("10.0.0.225", "10.0.0.254"));
+    // The pool's name follows the split's --k3s-pool-name.
+    expect(inventory.vars).to.deep.equal({
+      ...range("10.0.0.225", "10.0.0.254"),
+      metallb_ipaddresspool_name: "uai-k3s",
+    });
     expect(inventory.warnings.join("\n")).not.to.include("MetalLB");
     expect(inventory.notes.join("\n")).to.include(
       'set sls_can_metallb_fullname to "UAI Pool" in uan-k3s.yaml',

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from "node:path";
 import YAML from "yaml";
 import type { HaproxyInstance, UanK3SConfig } from "../../schemas/generated/config";
+import { projectPath } from "../../core/paths";
 import { run } from "../cli/exec";
 import { output } from "./ansible";
 import { ansibleTemplate, renderOwnRoles, runRole, Scratch } from "./e2e-tools";
@@ -88,6 +89,34 @@ describe("uan_haproxy templates, rendered by Ansible and checked by HAProxy", fu
     expect(text).to.include(`tcp-check expect rstring '${expect_}'`);
     expect(text).to.include("check inter 2s fall 3 rise 2 init-addr last,libc,none");
     await haproxyCheck(path);
+  });
+
+  it("takes the seed's uan_haproxy entry as it is pasted (args, kind, a whole config), and HAProxy accepts it", async () => {
+    const data = YAML.parse(
+      readFileSync(projectPath("test", "cases", "seed-forms", "uan-k3s.yaml"), "utf8"),
+    ) as UanK3SConfig;
+    const [entry] = data.uan_haproxy ?? [];
+    // The seed says to tailor its example: its uan0N.example.domain.com become addresses here.
+    const tailored = (entry?.config ?? "").replace(/uan0\d\.example\.domain\.com/g, "127.0.0.1");
+    const config = { ...data, uan_haproxy: [{ ...entry, name: "haproxy-uai", config: tailored }] };
+    const { path, text } = await renderCfg(config);
+    expect(text).to.equal(tailored.replace(/\n$/, "") + "\n");
+    await haproxyCheck(path);
+    const tree = renderOwnRoles(scratch, "split", {
+      ...config,
+      uan_haproxy: [{ ...config.uan_haproxy[0], name: "haproxy-uai", kind: "Deployment" }],
+    });
+    const values = await ansibleTemplate(
+      tree,
+      "uan_haproxy",
+      "haproxy-values.yml.j2",
+      join(scratch.dir(), "v"),
+      ["vars/uan_helm.yml"],
+      ITEM,
+    );
+    const parsed = YAML.parse(readFileSync(values, "utf8")) as Record<string, unknown>;
+    expect(parsed).to.deep.include({ kind: "Deployment", service: { type: "LoadBalancer" } });
+    expect(parsed.config).to.equal(text);
   });
 
   it("takes the edge values gen-roles lets through, and refuses each kind it refuses (HAProxy agrees)", async () => {
@@ -205,6 +234,11 @@ elif args[:2] == ["get", "values"]:
     print(json.dumps(releases[opt("--namespace") + "/" + args[2]]["values"]))
 elif args[0] == "upgrade" and args[1] == "--install":
     name, chart, ns = args[2], args[3], opt("--namespace")
+    # What helm does on a cluster where MetalLB has no pool: --wait waits for the LoadBalancer
+    # service's external IP, which never comes, until --timeout.
+    service = (yaml.safe_load(open(opt("--values"))) or {}).get("service", {})
+    if "--wait" in args and os.environ.get("HELM_STUB_NO_POOL") and service.get("type") == "LoadBalancer":
+        sys.exit("Error: timed out waiting for the condition")
     revision = releases.get(ns + "/" + name, {"revision": 0})["revision"] + 1
     releases[ns + "/" + name] = {
         "name": name, "namespace": ns, "revision": revision, "status": "deployed",
@@ -266,9 +300,9 @@ describe("uan_haproxy role run by ansible-playbook against a stand-in helm", fun
   async function play(
     setup: { install: string; helm: string; state: string },
     instance = {},
-    options: { check?: boolean; env?: Record<string, string> } = {},
+    options: { check?: boolean; env?: Record<string, string>; system?: "split" | "seed" } = {},
   ): ReturnType<typeof runRole> {
-    const tree = renderOwnRoles(scratch, "split", config(setup, instance));
+    const tree = renderOwnRoles(scratch, options.system ?? "split", config(setup, instance));
     return runRole(tree, "uan_haproxy", {
       varsFiles: ["vars/uan_k3s.yml", "vars/uan_helm.yml"],
       // The default check, with a podman that runs this machine's HAProxy instead of the image's.
@@ -328,6 +362,31 @@ describe("uan_haproxy role run by ansible-playbook against a stand-in helm", fun
     >;
     expect(releases["haproxy-uai/haproxy-uai"]?.revision).to.equal(2);
     expect(releases["haproxy-uai/haproxy-uai"]?.values.config).to.include("balance roundrobin");
+  });
+
+  it("with no MetalLB range, installs without --wait (no external IP will come), and the seed's args become values", async () => {
+    const setup = helmSetup();
+    const seed = { args: "--set service.type=LoadBalancer --atomic" };
+    const env = { HELM_STUB_NO_POOL: "1" };
+    const first = await play(setup, seed, { system: "seed", env });
+    expect(first.code, output(first)).to.equal(0);
+    const installed = calls(setup.state);
+    expect(verbs(installed)).to.deep.equal(["list --all", "upgrade --install"]);
+    expect(installed[1]?.args).to.not.include("--wait");
+    expect(installed[1]?.args.slice(-4)).to.deep.equal(["5m", "--atomic", "--output", "json"]);
+    const values = readFileSync(join(setup.install, "values", "haproxy-uai-values.yml"), "utf8");
+    expect((YAML.parse(values) as { service: unknown }).service).to.deep.equal({
+      type: "LoadBalancer",
+    });
+
+    // --set went into the values, so the release compares equal: a second run changes nothing.
+    const second = await play(setup, seed, { system: "seed", env });
+    expect(second.recap, output(second)).to.include({ failed: 0, changed: 0 });
+
+    // With a range, helm waits for the external IP; here none comes, and helm's error fails the play.
+    const ranged = await play(setup, { ...seed, balance: "roundrobin" }, { env });
+    expect(ranged.code, output(ranged)).to.not.equal(0);
+    expect(ranged.stdout).to.include("timed out waiting for the condition");
   });
 
   it("refuses a config HAProxy refuses: it never reaches Helm, and the old one stays", async () => {

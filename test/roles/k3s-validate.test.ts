@@ -121,11 +121,13 @@ describe("k3s_validate.yml on stand-ins for kubectl and helm", function () {
   needs(this, "ansible-playbook");
   this.timeout(120_000);
   let tree: string;
+  let seedTree: string;
   let banner: Server;
   let port: number;
 
   before(async () => {
     tree = renderTree("split");
+    seedTree = renderTree("seed");
     banner = createServer((socket) => socket.end("SSH-2.0-OpenSSH_9.2 uan-k3s-test\r\n"));
     await new Promise<void>((resolve) => banner.listen(0, "127.0.0.1", resolve));
     port = (banner.address() as AddressInfo).port;
@@ -139,6 +141,7 @@ describe("k3s_validate.yml on stand-ins for kubectl and helm", function () {
     cluster: Record<string, unknown>,
     vars: Record<string, unknown> = {},
     flags: readonly string[] = [],
+    root = tree,
   ): Promise<Result> {
     const dir = scratch("validate");
     writeExecutables(dir, { k3s: K3S_STUB, helm: HELM_STUB });
@@ -159,7 +162,7 @@ describe("k3s_validate.yml on stand-ins for kubectl and helm", function () {
       k3s_validate_ssh_timeout: 2,
       ...vars,
     };
-    return ansible(tree, "ansible-playbook", [
+    return ansible(root, "ansible-playbook", [
       "-i",
       inventory,
       "k3s_validate.yml",
@@ -241,6 +244,23 @@ describe("k3s_validate.yml on stand-ins for kubectl and helm", function () {
       outside,
       /127\.0\.0\.1, outside the MetalLB range 10\.102\.20\.225-10\.102\.20\.254/,
     );
+  });
+
+  it("passes with no MetalLB range, saying there is no external IP by design", async () => {
+    const noRange = {
+      metallb_ipaddresspool_range_start: undefined,
+      metallb_ipaddresspool_range_end: undefined,
+    };
+    const pending = { ...healthy(), services: { "haproxy-uai": [service("haproxy-uai")] } };
+    const result = await validate(pending, noRange, [], seedTree);
+    expect(result.code, output(result)).to.equal(0);
+    expect(result.stdout).to.match(
+      /HAProxy haproxy-uai: no external IP, by design: no MetalLB range/,
+    );
+    expect(result.stdout).to.match(
+      /Check that MetalLB gave each HAProxy instance an external IP[^\n]*\nskipping:/,
+    );
+    expect(result.stdout).to.match(/changed=0\s+unreachable=0\s+failed=0/);
   });
 
   it("fails when SSH does not answer through the load balancer", async () => {

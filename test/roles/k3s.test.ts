@@ -76,7 +76,11 @@ describe("k3s.yml", function () {
       for (const file of play.vars_files as string[]) readYaml(join(tree, file));
     }
     expect(plays[4]?.vars_files).to.deep.equal(["vars/uan_k3s.yml", "vars/uan_helm.yml"]);
-    expect(plays[5]?.vars_files).to.deep.equal(["vars/uan_sshd.yml", "vars/uan_podman.yml"]);
+    expect(plays[5]?.vars_files).to.deep.equal([
+      "vars/uan_k3s.yml",
+      "vars/uan_sshd.yml",
+      "vars/uan_podman.yml",
+    ]);
     for (const play of [plays[2], plays[4]])
       expect(play?.environment).to.deep.equal({ KUBECONFIG: "{{ k3s_config }}" });
   });

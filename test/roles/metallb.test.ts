@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import { validate } from "../../core/validate";
@@ -139,14 +139,34 @@ elif verb == "apply":
     applied = state.setdefault("applied", {})
     for path in [a.split("=", 1)[1] for a in args if a.startswith("--filename=")]:
         text = open(path).read()
-        kind = "ipaddresspool" if "IPAddressPool" in text else "l2advertisement"
-        word = "created" if kind not in applied else ("unchanged" if applied[kind] == text else "configured")
-        applied[kind] = text
-        print(kind + ".metallb.io/customer-access-k3s " + word)
+        manifest = yaml.safe_load(text)
+        key = manifest["kind"].lower() + ".metallb.io/" + manifest["metadata"]["name"]
+        word = "created" if key not in applied else ("unchanged" if applied[key] == text else "configured")
+        applied[key] = text
+        print(key + " " + word)
+    json.dump(state, open(state_file, "w"))
+elif verb == "delete":
+    # kubectl prints one line per object it deleted; --ignore-not-found keeps quiet about the rest.
+    applied = state.setdefault("applied", {})
+    for ref in [a for a in args if "/" in a and not a.startswith("-")]:
+        resource, name = ref.split("/", 1)
+        key = resource.replace("pools.", "pool.").replace("advertisements.", "advertisement.") + "/" + name
+        if key in applied:
+            del applied[key]
+            print(key.split("/")[0] + ' "' + name + '" deleted')
+        elif "--ignore-not-found" not in args:
+            sys.exit('Error from server (NotFound): ' + resource + ' "' + name + '" not found')
     json.dump(state, open(state_file, "w"))
 else:
     sys.exit("unexpected kubectl call: " + " ".join(args))
 `;
+
+/** What the stand-ins hold: the release and the applied objects (kind.group/name → text). */
+function stubState(stubs: Stubs): { applied: Record<string, string> } {
+  return JSON.parse(readFileSync(join(stubs.dir, "state.json"), "utf8")) as {
+    applied: Record<string, string>;
+  };
+}
 
 interface Stubs {
   readonly dir: string;
@@ -258,13 +278,70 @@ describe("uan_metallb against helm and kubectl stand-ins", function () {
     });
   });
 
-  it("applies no address pool when the system has no MetalLB range", async () => {
-    const tree = renderTree("seed");
+  it("applies no address pool when the system has no MetalLB range, and removes the one it applied before", async () => {
     const stubs = writeStubs();
-    const run = await runRole(tree, stubs);
-    expect(run.changed, output(run.result)).to.equal(2);
-    expect(stubs.calls().filter((call) => call.startsWith("kubectl"))).to.deep.equal([]);
-    expect(existsSync(join(stubs.dir, "pool.yml"))).to.equal(false);
+    await runRole(renderTree("split"), stubs);
+    expect(Object.keys(stubState(stubs).applied)).to.have.length(2);
+    rmSync(join(stubs.dir, "calls.log"));
+
+    const run = await runRole(renderTree("seed"), stubs);
+    // the pool and advertisement deleted; the values and the release are the same
+    expect(run.changed, output(run.result)).to.equal(1);
+    const kubectl = stubs.calls().filter((call) => call.startsWith("kubectl"));
+    expect(kubectl.map((call) => call.split(" ")[2])).to.deep.equal(["wait", "delete"]);
+    expect(kubectl[1]).to.include("ipaddresspools.metallb.io/customer-access-k3s");
+    expect(stubState(stubs).applied).to.deep.equal({});
+
+    const again = await runRole(renderTree("seed"), stubs);
+    expect(again.changed, output(again.result)).to.equal(0);
+  });
+
+  it("deletes the pool HPE's uan_metallb left (ipaddresspool, l2advertisement), keeping only its own", async () => {
+    const stubs = writeStubs();
+    const hpe = {
+      "ipaddresspool.metallb.io/ipaddresspool": "from HPE's metallb-crd.yml",
+      "l2advertisement.metallb.io/l2advertisement": "from HPE's metallb-crd.yml",
+    };
+    writeFileSync(join(stubs.dir, "state.json"), JSON.stringify({ applied: hpe }));
+    const run = await runRole(renderTree("split"), stubs);
+    expect(run.result.stdout).to.match(
+      /TASK \[uan_metallb : Delete the MetalLB pools[^\n]*\nchanged: /,
+    );
+    expect(Object.keys(stubState(stubs).applied).sort()).to.deep.equal([
+      "ipaddresspool.metallb.io/customer-access-k3s",
+      "l2advertisement.metallb.io/customer-access-k3s",
+    ]);
+    const again = await runRole(renderTree("split"), stubs);
+    expect(again.changed, output(again.result)).to.equal(0);
+  });
+
+  it("names the pool and advertisement, and their apiVersion, as uan-k3s.yaml says", async () => {
+    const stubs = writeStubs();
+    const metallb = {
+      pool_name: "users",
+      l2advertisement_name: "users-l2",
+      api_version: "metallb.io/v1beta2",
+    };
+    await runRole(renderTree("split", { metallb }), stubs);
+    const applied = stubState(stubs).applied;
+    expect(Object.keys(applied).sort()).to.deep.equal([
+      "ipaddresspool.metallb.io/users",
+      "l2advertisement.metallb.io/users-l2",
+    ]);
+    const l2 = YAML.parse(applied["l2advertisement.metallb.io/users-l2"] ?? "") as object;
+    expect(l2).to.deep.include({
+      apiVersion: "metallb.io/v1beta2",
+      spec: { ipAddressPools: ["users"] },
+    });
+  });
+
+  it("runs to the end in check mode on a node where helm is not installed yet", async () => {
+    const tree = renderTree("split");
+    const stubs = writeStubs();
+    const missing = join(stubs.dir, "no-such-helm");
+    const run = await runRole(tree, stubs, { helm_path: missing }, ["--check"]);
+    expect(run.result.stdout).to.match(/failed=0/);
+    expect(stubs.calls()).to.deep.equal([]);
   });
 
   it("only reads in check mode: no helm upgrade, no kubectl", async () => {

@@ -165,6 +165,29 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
     expect(settings).to.match(/^permittty no$/m);
   });
 
+  it("trusts the site's user CA when its file is there, and says PermitRootLogin and X11 as set", async () => {
+    const ca = keyPair(scratch.dir(), "user_ca");
+    const tree = renderOwnRoles(
+      scratch,
+      "split",
+      withSshd({ podman: false, permit_root_login: "prohibit-password", x11_forwarding: true }),
+    );
+    const path = join(scratch.dir(), "sshd_config");
+    await ansibleTemplate(tree, "uan_sshd", "sshd_config.j2", path, ["vars/uan_sshd.yml"], {
+      ...ITEM,
+      uan_sshd_host_keys: [hostKey],
+      uan_sshd_trusted_user_ca_keys: `${ca}.pub`,
+      uan_sshd_trusted_user_ca_keys_found: true,
+    });
+    const settings = await sshdSettings(path);
+    expect(settings).to.match(new RegExp(`^trustedusercakeys ${ca}\\.pub$`, "m"));
+    expect(settings).to.match(/^permitrootlogin without-password$/m);
+    expect(settings).to.match(/^x11forwarding yes$/m);
+    // Without the file, no TrustedUserCAKeys line: the default config has none.
+    const { text } = await renderConfig({});
+    expect(text).not.to.include("TrustedUserCAKeys");
+  });
+
   it("writes a unit that checks the config before starting sshd in the foreground", async () => {
     const tree = renderOwnRoles(
       scratch,
@@ -174,9 +197,12 @@ describe("uan_sshd templates, rendered by Ansible and checked by sshd", function
     const path = join(scratch.dir(), "sshd_uai.service");
     await ansibleTemplate(tree, "uan_sshd", "sshd.service.j2", path, ["vars/uan_sshd.yml"], ITEM);
     const unit = readFileSync(path, "utf8");
+    // As SLES's sshd.service: SSHD_OPTS from /etc/sysconfig/ssh if there, missing host keys made.
     for (const line of [
-      "ExecStartPre=/usr/sbin/sshd -t -f /etc/ssh/x/sshd_uai_config",
-      "ExecStart=/usr/sbin/sshd -D -f /etc/ssh/x/sshd_uai_config",
+      "EnvironmentFile=-/etc/sysconfig/ssh",
+      "ExecStartPre=/usr/bin/ssh-keygen -A",
+      "ExecStartPre=/usr/sbin/sshd -t $SSHD_OPTS -f /etc/ssh/x/sshd_uai_config",
+      "ExecStart=/usr/sbin/sshd -D $SSHD_OPTS -f /etc/ssh/x/sshd_uai_config",
       "PIDFile=/run/sshd_uai.pid",
       "KillMode=process",
       "Restart=on-failure",

@@ -91,6 +91,7 @@ describe("subid: generateSubid", () => {
         "Upload them to the user S3 bucket, where the uan_podman role fetches them:",
         `  ${result.uploadCommands[0]}`,
         `  ${result.uploadCommands[1]}`,
+        "Every CFS run of k3s.yml then installs them on the K3s nodes (objects subuid and subgid of bucket user, with the system's S3 credentials); no URL to set.",
         "",
       ].join("\n"),
     );
