@@ -8,7 +8,7 @@ import { failure, fail, pass, skip, warn, type Check } from "./check";
 import type { DoctorConfig } from "./run";
 
 const ROLES =
-  "The sshd instances have unique ports, none of them 22, and the roles can be generated";
+  "The sshd instances have unique ports, none that the node or K3s uses, and the roles can be generated";
 const TREE = "The generated tree is up to date";
 
 /** The role model builds from the config; with `out`, the tree there is what gen-roles writes. */

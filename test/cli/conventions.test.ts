@@ -271,7 +271,8 @@ describe("CLI conventions (built executables)", function () {
         expect(plain.stdout).not.to.include("\x1b[");
       }
       const split = await atTerminal(["split", ...FILES]);
-      expect(split.stdout).to.match(/Status: {5}\x1b\[32mREADY\x1b\[0m: /);
+      // Without --services or --kubectl the live Services were not checked: never READY.
+      expect(split.stdout).to.match(/Status: {5}\x1b\[33mUNVERIFIED\x1b\[0m/);
       const error = await atTerminal(["split", "--sls-file", "/nonexistent.json"]);
       expect(error.stdout).to.include("uan-k3s: \x1b[31merror:\x1b[0m cannot read");
     });

@@ -246,7 +246,9 @@ describe("uan-k3s doctor (built executable)", function () {
     const { checks } = JSON.parse(result.stdout) as { checks: Check[] };
     const sources = checks.find((check) => check.id === "sources");
     expect(sources).to.deep.include({ status: "fail" });
-    expect(sources?.detail).to.include('UAN_K3S_TIMEOUT: expected a whole number >= 1, got "soon"');
+    expect(sources?.detail).to.include(
+      'UAN_K3S_TIMEOUT: expected a whole number from 1 to 600, got "soon"',
+    );
     expect(checks.find((check) => check.id === "k3s-quorum")?.status).to.equal("skip");
   });
 

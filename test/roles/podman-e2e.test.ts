@@ -205,7 +205,11 @@ describe("end to end with real rootless Podman: ssh through HAProxy into each us
     // Each sshd as its unit starts it, logging to stderr.
     for (const name of ["a", "b", "c"] as const) {
       const unit = readFileSync(join(node.units, `sshd_${name}.service`), "utf8");
-      const start = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(" ") ?? [];
+      // $SSHD_OPTS comes from /etc/sysconfig/ssh (SLES), which this machine lacks: systemd
+      // then expands the unquoted variable to no word at all, and so does this.
+      const start = (/^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(" ") ?? []).filter(
+        (word) => word !== "$SSHD_OPTS",
+      );
       const [program, ...args] = start;
       if (program === undefined) throw new Error(`no ExecStart in sshd_${name}.service`);
       sshd.set(name, { port: ports[name], daemon: daemons.start(program, [...args, "-e"]) });
