@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HsmGroup } from "../../schemas/generated/hsm";
 import type { SlsDump } from "../../schemas/generated/sls";
-import { startSimulator } from "../../simulator/server";
+import { startSimulator, type Simulator } from "../../simulator/server";
 import { shellQuote } from "../../core/shell";
 import { needs } from "../tools";
 import { INVENTORY_SCRIPT, run, SEED, tempDir, UAN_K3S, type Result } from "./exec";
@@ -25,6 +25,31 @@ function expectUsageError(result: Result, message: RegExp, command: string): voi
   expect(lines.at(-1)).to.equal(`see \`${command} --help\``);
   expect(lines.length, result.stderr).to.be.at.most(3); // error, maybe a suggestion, see help
   expect(result.stderr).not.to.include("Usage:");
+}
+
+/** The seed system behind the CSM API simulator, for `body`, with a secret file in `dir`. */
+async function withSeedSimulator(
+  body: (sim: Simulator, dir: string) => Promise<void>,
+): Promise<void> {
+  const seedSls = JSON.parse(readFileSync(SEED.sls, "utf8")) as SlsDump;
+  const groups = JSON.parse(readFileSync(SEED.hsm, "utf8")) as HsmGroup[];
+  const sim = await startSimulator({ sls: seedSls, groups, clientSecret: "s3cret" });
+  try {
+    const dir = tempDir();
+    writeFileSync(join(dir, "secret"), "s3cret", { mode: 0o600 });
+    await body(sim, dir);
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** The settings that reach the simulator with the secret withSeedSimulator wrote. */
+function apiEnv(sim: Simulator, dir: string): Record<string, string> {
+  return {
+    UAN_K3S_API_GATEWAY: sim.url,
+    UAN_K3S_CA_CERT: sim.caFile,
+    UAN_K3S_CLIENT_SECRET_FILE: join(dir, "secret"),
+  };
 }
 
 describe("CLI conventions (built executables)", function () {
@@ -60,18 +85,8 @@ describe("CLI conventions (built executables)", function () {
     });
 
     it("the cached GET lines only with --verbose; --quiet drops warnings but never errors", async () => {
-      const seedSls = JSON.parse(readFileSync(SEED.sls, "utf8")) as SlsDump;
-      const groups = JSON.parse(readFileSync(SEED.hsm, "utf8")) as HsmGroup[];
-      const sim = await startSimulator({ sls: seedSls, groups, clientSecret: "s3cret" });
-      try {
-        const dir = tempDir();
-        writeFileSync(join(dir, "secret"), "s3cret", { mode: 0o600 });
-        const env = {
-          UAN_K3S_API_GATEWAY: sim.url,
-          UAN_K3S_CA_CERT: sim.caFile,
-          UAN_K3S_CLIENT_SECRET_FILE: join(dir, "secret"),
-          XDG_CACHE_HOME: join(dir, "cache"),
-        };
+      await withSeedSimulator(async (sim, dir) => {
+        const env = { ...apiEnv(sim, dir), XDG_CACHE_HOME: join(dir, "cache") };
         const cold = await run(UAN_K3S, ["inventory", "--graph"], env);
         expect(cold.code, cold.stderr).to.equal(0);
         const warm = await run(UAN_K3S, ["inventory", "--graph"], env);
@@ -103,9 +118,7 @@ describe("CLI conventions (built executables)", function () {
         });
         expect(error.code).to.equal(1);
         expect(error.stderr).to.match(/^uan-k3s: error: cannot reach https:\/\/127\.0\.0\.1:9/);
-      } finally {
-        await sim.stop();
-      }
+      });
     });
 
     it("--verbose and --quiet together are a usage error", async () => {
@@ -278,18 +291,8 @@ describe("CLI conventions (built executables)", function () {
     });
 
     it("progress lines for API calls at a terminal, erased before the data; none in a pipe", async () => {
-      const seedSls = JSON.parse(readFileSync(SEED.sls, "utf8")) as SlsDump;
-      const groups = JSON.parse(readFileSync(SEED.hsm, "utf8")) as HsmGroup[];
-      const sim = await startSimulator({ sls: seedSls, groups, clientSecret: "s3cret" });
-      try {
-        const dir = tempDir();
-        writeFileSync(join(dir, "secret"), "s3cret", { mode: 0o600 });
-        const env = {
-          UAN_K3S_API_GATEWAY: sim.url,
-          UAN_K3S_CA_CERT: sim.caFile,
-          UAN_K3S_CLIENT_SECRET_FILE: join(dir, "secret"),
-          UAN_K3S_CACHE_TTL: "0",
-        };
+      await withSeedSimulator(async (sim, dir) => {
+        const env = { ...apiEnv(sim, dir), UAN_K3S_CACHE_TTL: "0" };
         const tty = await atTerminal(["inventory", "--graph"], env);
         expect(tty.code, tty.stdout).to.equal(0);
         expect(tty.stdout).to.include(`uan-k3s: GET ${sim.url}/apis/sls/v1/`);
@@ -299,9 +302,7 @@ describe("CLI conventions (built executables)", function () {
         expect(quiet.stdout).not.to.include("uan-k3s: GET");
         const pipe = await run(UAN_K3S, ["inventory", "--graph"], env);
         expect(pipe.stderr).to.equal("");
-      } finally {
-        await sim.stop();
-      }
+      });
     });
   });
 });

@@ -16,7 +16,14 @@ import {
   writePodmanStub,
   type Daemon,
 } from "./e2e-tools";
-import { createUser, removeUser, sshLogin, type Login, type TestUser } from "./ssh-users";
+import {
+  createUser,
+  removeUser,
+  sshLogin,
+  loginReport,
+  type Login,
+  type TestUser,
+} from "./ssh-users";
 import { needs } from "../tools";
 
 /**
@@ -123,16 +130,7 @@ describe("end to end: ssh through HAProxy to an sshd instance and into the conta
     return sshLogin({ key, port: haproxyPort }, user, options, command);
   }
 
-  function describeLogin(result: Login): string {
-    const logs = [...sshd].map(([name, s]) => `--- sshd ${name}\n${s.daemon.output()}`);
-    return [
-      `exit ${String(result.code)}`,
-      `--- stdout\n${result.stdout}`,
-      `--- stderr\n${result.stderr}`,
-      `--- haproxy\n${haproxy?.output() ?? ""}`,
-      ...logs,
-    ].join("\n");
-  }
+  const describeLogin = (result: Login): string => loginReport(result, haproxy, sshd);
 
   /** The single podman run of a login, which must have succeeded. */
   function podmanRun(result: Login): string[] {

@@ -33,6 +33,7 @@ import {
   sshLogin,
   sshSession,
   writeUserFile,
+  loginReport,
   type Login,
   type SshTarget,
   type TestUser,
@@ -299,16 +300,7 @@ describe("end to end with real rootless Podman: ssh through HAProxy into each us
     return sshLogin(haproxyTarget, user.name, options, command, input);
   }
 
-  function describeLogin(result: Login): string {
-    const logs = [...sshd].map(([name, s]) => `--- sshd ${name}\n${s.daemon.output()}`);
-    return [
-      `exit ${String(result.code)}`,
-      `--- stdout\n${result.stdout}`,
-      `--- stderr\n${result.stderr}`,
-      `--- haproxy\n${haproxy?.output() ?? ""}`,
-      ...logs,
-    ].join("\n");
-  }
+  const describeLogin = (result: Login): string => loginReport(result, haproxy, sshd);
 
   function succeeded(result: Login): string {
     expect(result.code, describeLogin(result)).to.equal(0);

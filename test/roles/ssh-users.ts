@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Daemon } from "./e2e-tools";
 
 /**
  * Real users of this machine who log in over real ssh, for the end-to-end suites: created with
@@ -119,4 +120,20 @@ export function sshLogin(
   const session = sshSession(target, user, options, command);
   session.child.stdin?.end(input);
   return session.done;
+}
+
+/** A login's outcome with the logs of HAProxy and every sshd, for an assertion message. */
+export function loginReport(
+  result: Login,
+  haproxy: Daemon | undefined,
+  sshd: ReadonlyMap<string, { readonly daemon: Daemon }>,
+): string {
+  const logs = [...sshd].map(([name, s]) => `--- sshd ${name}\n${s.daemon.output()}`);
+  return [
+    `exit ${String(result.code)}`,
+    `--- stdout\n${result.stdout}`,
+    `--- stderr\n${result.stderr}`,
+    `--- haproxy\n${haproxy?.output() ?? ""}`,
+    ...logs,
+  ].join("\n");
 }
