@@ -258,8 +258,10 @@ describe("uan-k3s doctor (built executable)", function () {
     const { repo, git } = hpeCheckout();
     const remote = tempDir();
     execFileSync("git", ["init", "-q", "--bare", remote]);
+    // Typed in a scratch directory: --force leaves its backup in the working directory.
     const typed = (fix: string) =>
       execFileSync("sh", ["-c", fix], {
+        cwd: tempDir(),
         env: { PATH: `${GIT_ONLY}:/usr/bin:/bin`, HOME: tempDir() },
         stdio: "pipe",
       });
