@@ -15,6 +15,18 @@ function expectUserError(
   expect(result.stderr).not.to.match(/\n\s+at /); // no stack trace
 }
 
+/** The seed system exported as a static YAML inventory. */
+const SEED_YAML_EXPORT = [
+  "inventory",
+  "--list",
+  "-o",
+  "yaml",
+  "--sls-file",
+  SEED.sls,
+  "--hsm-file",
+  SEED.hsm,
+];
+
 describe("uan-k3s inventory (built executables, file source)", () => {
   it("prints only JSON on stdout for --list, with the seed's K3s groups", async () => {
     const result = await run(UAN_K3S, [
@@ -72,16 +84,7 @@ describe("uan-k3s inventory (built executables, file source)", () => {
   });
 
   it("gives the same bytes on every run", async () => {
-    const args = [
-      "inventory",
-      "--list",
-      "-o",
-      "yaml",
-      "--sls-file",
-      SEED.sls,
-      "--hsm-file",
-      SEED.hsm,
-    ];
+    const args = SEED_YAML_EXPORT;
     const [first, second] = await Promise.all([run(UAN_K3S, args), run(UAN_K3S, args)]);
     expect(first.code, first.stderr).to.equal(0);
     expect(second.stdout).to.equal(first.stdout);
@@ -210,16 +213,7 @@ describe("uan-k3s inventory (built executables, file source)", () => {
     });
 
     it("the YAML export honours it", async () => {
-      const args = [
-        "inventory",
-        "--list",
-        "-o",
-        "yaml",
-        "--sls-file",
-        SEED.sls,
-        "--hsm-file",
-        SEED.hsm,
-      ];
+      const args = SEED_YAML_EXPORT;
       const result = await run(UAN_K3S, [...args, "--scope", "k3s"]);
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stdout).to.include("x3000c0s9b0n0").and.include("    Compute:\n");
