@@ -49,7 +49,13 @@ export class InventoryCache {
     settings: SourceSettings,
     config: LoadedConfig | undefined,
   ): InventoryCache | undefined {
-    if (settings.scope === "all" || settings.slsFile === undefined || settings.cacheTtl <= 0)
+    const dir = settings.cacheDir;
+    if (
+      settings.scope === "all" ||
+      settings.slsFile === undefined ||
+      settings.cacheTtl <= 0 ||
+      dir === undefined
+    )
       return undefined;
     let material: string;
     try {
@@ -69,7 +75,6 @@ export class InventoryCache {
       return undefined; // a missing file: let the real read report it
     }
     const key = createHash("sha256").update(material).digest("hex");
-    const dir = settings.cacheDir;
     return new InventoryCache(join(dir, `inventory-${key}.json`), key, dir);
   }
 

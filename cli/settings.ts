@@ -32,7 +32,8 @@ export interface SourceSettings {
   readonly cacheTtl: number;
   /** Bypass the response cache. @default false */
   readonly refresh: boolean;
-  readonly cacheDir: string;
+  /** Undefined when the user has no home directory: then nothing is cached. */
+  readonly cacheDir?: string;
   /** @default "xname" */
   readonly hostnames: HostnameMode;
   /** Which hosts the inventory serves (see inventory/scope.ts). @default "all" */
@@ -311,11 +312,17 @@ export function booleanValue(raw: string, origin: string): boolean {
   throw new UserError(`${origin}: expected true or false, got ${JSON.stringify(raw)}`);
 }
 
-/** $XDG_CACHE_HOME/uan-k3s, else ~/.cache/uan-k3s. */
-function cacheDir(env: NodeJS.ProcessEnv): string {
-  const base =
-    env.XDG_CACHE_HOME !== undefined && isAbsolute(env.XDG_CACHE_HOME)
-      ? env.XDG_CACHE_HOME
-      : join(homedir(), ".cache");
-  return join(base, "uan-k3s");
+/**
+ * $XDG_CACHE_HOME/uan-k3s, else ~/.cache/uan-k3s; undefined when there is neither (no HOME
+ * and no passwd entry, as under some cron and container set-ups). No fallback to a shared
+ * directory such as /tmp: another user could plant answers there for the next run to trust.
+ */
+export function cacheDir(env: NodeJS.ProcessEnv, home: () => string = homedir): string | undefined {
+  if (env.XDG_CACHE_HOME !== undefined && isAbsolute(env.XDG_CACHE_HOME))
+    return join(env.XDG_CACHE_HOME, "uan-k3s");
+  try {
+    return join(home(), ".cache", "uan-k3s");
+  } catch {
+    return undefined; // os.homedir() throws when the user has no home at all
+  }
 }

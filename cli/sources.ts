@@ -17,7 +17,7 @@ export function apiOptions(settings: SourceSettings): ApiOptions {
     timeoutMs: settings.timeout * 1000,
     retries: settings.retries,
     cache:
-      settings.cacheTtl > 0
+      settings.cacheTtl > 0 && settings.cacheDir !== undefined
         ? { dir: settings.cacheDir, ttlSeconds: settings.cacheTtl, refresh: settings.refresh }
         : undefined,
   };

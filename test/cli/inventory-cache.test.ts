@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InventoryCache } from "../../cli/inventory-cache";
-import { resolveSourceSettings } from "../../cli/settings";
+import { cacheDir, resolveSourceSettings } from "../../cli/settings";
+import { apiOptions } from "../../cli/sources";
 import { MemoryLog } from "../../core/log";
 import { buildInventory } from "../../inventory/build";
 import { scopeInventory } from "../../inventory/scope";
@@ -46,6 +47,23 @@ describe("InventoryCache", () => {
       expect(InventoryCache.open(changed, undefined)!.read()).to.equal(undefined);
     const config = { path: "/etc/uan-k3s.yaml", data: { k3s: { servers: ["uan02"] } } };
     expect(InventoryCache.open(settings, config)!.read()).to.equal(undefined);
+  });
+
+  it("is off, as the API response cache is, for a user with no home (no HOME, no passwd entry)", () => {
+    // What os.homedir() throws then, as it did under cron for a uid without a passwd entry.
+    const homeless = (): string => {
+      throw Object.assign(new Error("uv_os_homedir returned ENOENT"), { code: "ERR_SYSTEM_ERROR" });
+    };
+    expect(cacheDir({}, homeless)).to.equal(undefined);
+    expect(cacheDir({ XDG_CACHE_HOME: "/var/cache/me" }, homeless)).to.equal(
+      "/var/cache/me/uan-k3s",
+    );
+    expect(cacheDir({ XDG_CACHE_HOME: "relative" }, () => "/home/me")).to.equal(
+      "/home/me/.cache/uan-k3s",
+    );
+    const settings = { ...setup().settings, cacheDir: undefined };
+    expect(InventoryCache.open(settings, undefined)).to.equal(undefined);
+    expect(apiOptions({ ...settings, slsFile: undefined }).cache).to.equal(undefined);
   });
 
   it("is not used for scope all, the API source, or cache_ttl 0", () => {
