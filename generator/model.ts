@@ -324,6 +324,23 @@ function checkHaproxyValues(haproxy: ResolvedHaproxy, where: string): void {
   }
 }
 
+/**
+ * The one line gen-roles prints on where HAProxy's external address comes from, so the admin
+ * sees the range without opening vars/uan_helm.yml; undefined without a range (that warns).
+ */
+export function describeMetallbRange(
+  metallb: Pick<RoleModel["metallb"], "range" | "rangeSource">,
+  inventory: Inventory,
+): string | undefined {
+  const { range, rangeSource } = metallb;
+  if (range === undefined) return undefined;
+  const from =
+    rangeSource === "config"
+      ? "metallb.range in the config file"
+      : `the K3s subnet of ${inventory.vars.sls_user_network ?? "the user network"} in SLS`;
+  return `MetalLB range for HAProxy's external IP: ${range.start}-${range.end}, from ${from}`;
+}
+
 /** The MetalLB pool: the config file's explicit range beats the SLS K3s subnet. */
 function metallbRange(
   config: UanK3SConfig,

@@ -100,7 +100,7 @@ async function runGenRoles(
   checkFlags(options);
   // Loaded here, not at the top: `--version` and the other commands never need them.
   const { loadInventory } = await import("../inventory");
-  const { buildRoleModel } = await import("../../generator/model");
+  const { buildRoleModel, describeMetallbRange } = await import("../../generator/model");
   const { renderRoles } = await import("../../generator/render");
   const tree = await import("../../generator/write");
 
@@ -108,6 +108,8 @@ async function runGenRoles(
   const inventory = await loadInventory(settings, config, log);
   const model = buildRoleModel(config?.data ?? {}, inventory, config?.path ?? "(defaults)");
   for (const warning of model.warnings) log.warn(warning);
+  const range = describeMetallbRange(model.metallb, inventory);
+  if (range !== undefined) log.info(range);
   const files = renderRoles(model);
 
   if (options.check || options.diff) {

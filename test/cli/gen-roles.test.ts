@@ -64,6 +64,9 @@ describe("uan-k3s init and gen-roles (built executable)", function () {
     expect(helm).to.match(/^# Managed by uan-k3s; edit uan-k3s.yaml and run "uan-k3s gen-roles"\n/);
     expect(helm).to.include("metallb_ipaddresspool_range_start: 10.102.20.225\n");
     expect(helm).to.include("metallb_ipaddresspool_range_end: 10.102.20.254\n");
+    expect(first.stderr).to.include(
+      "uan-k3s: MetalLB range for HAProxy's external IP: 10.102.20.225-10.102.20.254, from the K3s subnet of CAN in SLS\n",
+    );
     const before = snapshot(out);
     const second = await run(UAN_K3S, ["gen-roles", "--out", out, ...SOURCES]);
     expect(second.code, second.stderr).to.equal(0);

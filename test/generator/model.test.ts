@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { UserError } from "../../core/errors";
 import { buildInventory } from "../../inventory/build";
-import { buildRoleModel } from "../../generator/model";
+import { buildRoleModel, describeMetallbRange } from "../../generator/model";
 import type { UanK3SConfig } from "../../schemas/generated/config";
 import { group, network, node, system, UAN1, UAN2 } from "../inventory/system";
 
@@ -100,11 +100,15 @@ describe("buildRoleModel", () => {
       rangeSource: "config",
     });
     expect(m.warnings.join("\n")).to.include("differs from the SLS K3s subnet");
+    expect(describeMetallbRange(m.metallb, inventory([UAN1, UAN2], true))).to.equal(
+      "MetalLB range for HAProxy's external IP: 10.0.0.230-10.0.0.240, from metallb.range in the config file",
+    );
   });
 
   it("warns, rather than guesses, when there is no MetalLB range at all", () => {
     const m = model({}, inventory([UAN1, UAN2], false));
     expect(m.metallb.rangeSource).to.equal("none");
+    expect(describeMetallbRange(m.metallb, inventory([UAN1, UAN2], false))).to.equal(undefined);
     expect(m.warnings.join("\n")).to.include("no MetalLB range");
   });
 
