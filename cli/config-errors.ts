@@ -24,7 +24,8 @@ export interface ConfigProblem {
   readonly description?: string;
 }
 
-type Folded = ErrorObject & { readonly alternatives?: readonly string[] };
+/** An error, and for an anyOf whose every branch failed, each branch's own error. */
+type Folded = ErrorObject & { readonly branches?: readonly ErrorObject[] };
 
 const MAX_LISTED = 20;
 
@@ -81,7 +82,7 @@ function fold(errors: readonly ErrorObject[]): Folded[] {
       // errors say what is wrong; "or false" would not.
       const shaped = branches.filter((branch) => SHAPED.has(branch.keyword));
       if (shaped.length > 0) out.push(...shaped);
-      else out.push({ ...error, alternatives: branches.map((branch) => allowed(branch)) });
+      else out.push({ ...error, branches });
     }
   }
   return out;
@@ -90,8 +91,12 @@ function fold(errors: readonly ErrorObject[]): Folded[] {
 function wording(error: Folded, node: SchemaNode | undefined, got: string): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case "anyOf":
-      return `${got}; allowed: ${unique(error.alternatives ?? []).join(", or ")}`;
+    case "anyOf": {
+      const alternatives = (error.branches ?? []).map((branch) =>
+        allowed(branch, branchOf(node, branch)),
+      );
+      return `${got}; allowed: ${unique(alternatives).join(", or ")}`;
+    }
     case "additionalProperties": {
       const name = String(params.additionalProperty);
       const known = Object.keys(resolve(node, "properties")?.properties ?? {});
@@ -230,6 +235,15 @@ function inline(node: unknown, definitions: Record<string, SchemaNode>): unknown
   if ($ref === undefined) return own;
   const target = definitions[$ref.split("/").pop() as string];
   return { ...(inline(target, definitions) as object), ...own };
+}
+
+/**
+ * The anyOf branch a branch's error came from (ajv's schemaPath ends .../anyOf/<i>/<keyword>),
+ * so that a bound is worded with its branch's type: "a whole number of at most 65535".
+ */
+function branchOf(node: SchemaNode | undefined, error: ErrorObject): SchemaNode | undefined {
+  const index = /\/anyOf\/(\d+)\/[^/]+$/.exec(error.schemaPath)?.[1];
+  return index === undefined ? undefined : node?.anyOf?.[Number(index)];
 }
 
 /** A node, or the branch of its anyOf that has the shape asked for (a mapping or a list). */

@@ -52,7 +52,7 @@ describe("config errors in words", () => {
 
   it("bounds, types and unknown keys, with the whole file's allowed keys and a near one", () => {
     expect(refused("sshd:\n  - name: a\n    port: 70000\n").message).to.equal(
-      "uan-k3s.yaml: sshd[0].port: got 70000; allowed: a value of at most 65535, or text",
+      "uan-k3s.yaml: sshd[0].port: got 70000; allowed: a whole number of at most 65535, or text",
     );
     expect(refused("timeout: -1\n").message).to.equal(
       "uan-k3s.yaml: timeout: got -1; allowed: a whole number of at least 1",
