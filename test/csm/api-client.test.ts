@@ -71,11 +71,13 @@ describe("CSM API client", function () {
       { kind: "status", status: 502 },
       { kind: "reset" },
       { kind: "truncate" },
-      { kind: "delay", ms: 1000 },
+      { kind: "delay", ms: 5000 },
     ] as const) {
       it(`retries after ${JSON.stringify(fault)} and then succeeds`, async () => {
         h.sim.inject({ path: NETWORKS, times: 2, ...fault });
-        const client = createCsmClient(h.options({ timeoutMs: 300 }), h.log);
+        // Short enough to give up on the delay, long enough that an answer on a loaded
+        // machine (TLS and the token included) is never taken for one.
+        const client = createCsmClient(h.options({ timeoutMs: 1000 }), h.log);
         expect(await client.getJson(NETWORKS))
           .to.be.an("array")
           .with.length.above(0);
@@ -115,11 +117,11 @@ describe("CSM API client", function () {
     });
 
     it("gives up on a gateway that does not answer in time", async () => {
-      h.sim.inject({ path: NETWORKS, kind: "delay", ms: 2000, times: 2 });
-      const client = createCsmClient(h.options({ retries: 1, timeoutMs: 200 }), h.log);
+      h.sim.inject({ path: NETWORKS, kind: "delay", ms: 5000, times: 2 });
+      const client = createCsmClient(h.options({ retries: 1, timeoutMs: 1000 }), h.log);
       const error = await h.failure(client.getJson(NETWORKS));
       expect(error.message).to.equal(
-        `cannot reach ${h.sim.url}${NETWORKS} (no complete answer in 200 ms) after 2 attempts`,
+        `cannot reach ${h.sim.url}${NETWORKS} (no complete answer in 1000 ms) after 2 attempts`,
       );
       expect(error.hint).to.include("--api-gateway");
     });
