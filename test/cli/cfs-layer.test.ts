@@ -304,7 +304,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
         for (const name of ["uan-confg", "UAN-config"]) {
           const result = await run(
             UAN_K3S,
-            ["cfs-layer", "--commit", SHA, "--apply", ...extra, "--name", name],
+            ["cfs-layer", "--commit", SHA, "--apply", "--force", ...extra, "--name", name],
             env,
           );
           expect(result.code, result.stderr).to.equal(1);
@@ -335,6 +335,36 @@ describe("uan-k3s cfs-layer (built executable)", function () {
       expect(forced.stderr).to.include(`commit ${sha} is on no remote-tracking branch`);
       expect(sim.state.cfs.configurations.has("k3s")).to.equal(true);
       sim.state.cfs.configurations.delete("k3s");
+    });
+
+    it("refuses to apply a raw --commit, which it cannot check is pushed, unless --force (and then says so); printing it is allowed", async () => {
+      const puts = sim.requests.filter((request) => request.method === "PUT").length;
+      const args = ["cfs-layer", "--commit", SHA, "--apply", "--create", "--yes", "--name", "raw"];
+      const refused = await run(UAN_K3S, args, env);
+      expect(refused.code, refused.stderr).to.equal(1);
+      expect(refused.stderr).to.include(
+        "--apply with --commit SHA: uan-k3s cannot check that the commit is pushed",
+      );
+      expect(refused.stderr)
+        .to.include("Give --repo DIR (the checkout it was committed in)")
+        .and.include("--force to apply it unchecked");
+      // One message, before any request.
+      expect(refused.stderr.trim().split("\n")).to.have.length(2);
+      expect(sim.requests.filter((request) => request.method === "PUT")).to.have.length(puts);
+      expect(sim.state.cfs.configurations.has("raw")).to.equal(false);
+
+      const printed = await run(UAN_K3S, ["cfs-layer", "--commit", SHA, "--name", "raw"], env);
+      expect(printed.code, printed.stderr).to.equal(0);
+      expect(printed.stderr).not.to.include("pushed");
+
+      const forced = await run(UAN_K3S, [...args, "--force", "--backup-dir", tempDir()], env);
+      expect(forced.code, forced.stderr).to.equal(0);
+      expect(forced.stderr).to.include(
+        `--force: commit ${SHA} is applied without checking that it is pushed`,
+      );
+      const stored = sim.state.cfs.configurations.get("raw") as { layers: { commit: string }[] };
+      expect(stored.layers.map((layer) => layer.commit)).to.deep.equal([SHA]);
+      sim.state.cfs.configurations.delete("raw");
     });
 
     it("bootprep starts from the configuration in CFS, and needs --create for a new one", async () => {
