@@ -9,7 +9,7 @@ import { addSourceOptions, type FlagsFor } from "../flags";
 import { addHelpFooter } from "../help";
 import { commandLog } from "../output";
 import { loadSettings, type SourceSettings } from "../settings";
-import { apiOptions } from "../sources";
+import { cfsClient } from "../sources";
 
 export interface CfsLayerOptions {
   /** Exactly one of these three says which commit the layer runs. */
@@ -190,7 +190,7 @@ async function runCfsLayer(
   // bootprep replaces the whole configuration: it starts from one, never from nothing.
   const baseFromCfs = options.format === "bootprep" && options.baseFile === undefined;
   const needsApi = options.apply || options.baseName !== undefined || baseFromCfs;
-  const api = needsApi ? apiClient(settings, log) : undefined;
+  const api = needsApi ? cfsClient(settings, log) : undefined;
   const read =
     api !== undefined && options.name !== undefined
       ? await cfs.fetchConfiguration(api, options.name, options.api)
@@ -332,11 +332,4 @@ function revisionFrom(options: CfsLayerOptions): RevisionSource {
     return { kind: "checkout", dir: resolve(options.repo), allowDirty, requirePushed };
   }
   return { kind: "branch", branch: options.branch as string, keepBranch: options.keepBranch };
-}
-
-function apiClient(settings: SourceSettings, log: Log): import("../../csm/api-client").CsmClient {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const api = require("../../csm/api-client") as typeof import("../../csm/api-client");
-  // Configurations are read to be written back: never from a cache.
-  return api.createCsmClient(apiOptions({ ...settings, refresh: true, cacheTtl: 0 }), log);
 }

@@ -1,12 +1,10 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectPath } from "../../core/paths";
-import type { HsmGroup } from "../../schemas/generated/hsm";
-import type { SlsDump } from "../../schemas/generated/sls";
-import { startSimulator, type Simulator } from "../../simulator/server";
-import { hpeCheckout, run, tempDir, UAN_K3S } from "./exec";
+import type { Simulator } from "../../simulator/server";
+import { checkoutWithRemote, hpeCheckout, run, systemSimulator, tempDir, UAN_K3S } from "./exec";
+import { COS_LAYER, UAN_CLONE_URL } from "../cfs/fixtures";
 import { needs } from "../tools";
 
 const SPLIT = {
@@ -14,13 +12,6 @@ const SPLIT = {
   hsm: projectPath("fixtures", "systems", "split", "hsm-groups.json"),
 };
 const SHA = "0123456789abcdef0123456789abcdef01234567";
-const CLONE_URL = "https://api-gw-service-nmn.local/vcs/cray/uan-config-management.git";
-const COS_LAYER = {
-  name: "cos",
-  clone_url: "https://api-gw-service-nmn.local/vcs/cray/cos-config-management.git",
-  playbook: "site.yml",
-  commit: "a".repeat(40),
-};
 
 describe("uan-k3s cfs-layer (built executable)", function () {
   this.timeout(60_000);
@@ -29,11 +20,15 @@ describe("uan-k3s cfs-layer (built executable)", function () {
     const v3 = await run(UAN_K3S, ["cfs-layer", "--commit", SHA]);
     expect(v3.code, v3.stderr).to.equal(0);
     expect(JSON.parse(v3.stdout)).to.deep.equal({
-      layers: [{ name: "uan-k3s-0123456", clone_url: CLONE_URL, playbook: "k3s.yml", commit: SHA }],
+      layers: [
+        { name: "uan-k3s-0123456", clone_url: UAN_CLONE_URL, playbook: "k3s.yml", commit: SHA },
+      ],
     });
     const v2 = await run(UAN_K3S, ["cfs-layer", "--commit", SHA, "--api", "v2"]);
     expect(JSON.parse(v2.stdout)).to.deep.equal({
-      layers: [{ name: "uan-k3s-0123456", cloneUrl: CLONE_URL, playbook: "k3s.yml", commit: SHA }],
+      layers: [
+        { name: "uan-k3s-0123456", cloneUrl: UAN_CLONE_URL, playbook: "k3s.yml", commit: SHA },
+      ],
     });
   });
 
@@ -56,7 +51,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
           playbook: "k3s.yml",
           commit: "b".repeat(40),
         },
-        { name: "uan", clone_url: CLONE_URL, playbook: "site.yml", commit: "c".repeat(40) },
+        { name: "uan", clone_url: UAN_CLONE_URL, playbook: "site.yml", commit: "c".repeat(40) },
       ],
     };
     writeFileSync(join(dir, "base.json"), JSON.stringify(base));
@@ -217,27 +212,13 @@ describe("uan-k3s cfs-layer (built executable)", function () {
     let env: Record<string, string>;
 
     before(async () => {
-      sim = await startSimulator({
-        sls: JSON.parse(readFileSync(SPLIT.sls, "utf8")) as SlsDump,
-        groups: JSON.parse(readFileSync(SPLIT.hsm, "utf8")) as HsmGroup[],
-        clientSecret: secret,
-      });
-      const dir = tempDir();
-      writeFileSync(join(dir, "secret"), secret);
-      env = {
-        UAN_K3S_API_GATEWAY: sim.url,
-        UAN_K3S_CA_CERT: sim.caFile,
-        UAN_K3S_CLIENT_SECRET_FILE: join(dir, "secret"),
-      };
+      ({ sim, env } = await systemSimulator(SPLIT, secret));
     });
     after(() => sim.stop());
 
     /** A checkout with gen-roles' commit on branch integration-2.6, pushed to a bare remote. */
     async function generated(push: boolean): Promise<{ repo: string; sha: string }> {
-      const { repo, git } = hpeCheckout();
-      const remote = tempDir();
-      execFileSync("git", ["init", "-q", "--bare", remote]);
-      git("remote", "add", "origin", remote);
+      const { repo, git } = checkoutWithRemote();
       const result = await run(UAN_K3S, [
         "gen-roles",
         "--out",
@@ -283,7 +264,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
       expect(stored.layers).to.deep.equal([
         {
           name: `uan-k3s-${sha.slice(0, 7)}`,
-          clone_url: CLONE_URL,
+          clone_url: UAN_CLONE_URL,
           playbook: "k3s.yml",
           commit: sha,
         },
