@@ -10,6 +10,7 @@ import { checkNetwork } from "./network";
 import { checkRoles } from "./roles";
 import { checkSubid } from "./subid";
 import { checkTools } from "./tools";
+import { checkUploaded } from "./uploaded";
 
 /** The config file: its validated data and its absolute path. */
 export interface DoctorConfig {
@@ -52,6 +53,15 @@ export interface DoctorInput {
   readonly subgid?: string;
   /** Users for the subuid/subgid check. */
   readonly passwd?: string;
+  /**
+   * GETs a URL the nodes download from (podman.subuid_url), with the settings the config
+   * gives: the body, or undefined for a 404; throws a UserError.
+   */
+  readonly fetchUrl: (
+    url: string,
+    what: string,
+    config: DoctorConfig | undefined,
+  ) => Promise<string | undefined>;
   /** The flags of this run that pick the config and the data, repeated in fix commands. */
   readonly sourceArgs?: readonly string[];
 }
@@ -83,6 +93,15 @@ export async function runChecks(input: DoctorInput): Promise<Check[]> {
     }),
   );
   checks.push(...checkSubid(input));
+  checks.push(
+    ...(await checkUploaded({
+      subuid: input.subuid,
+      subgid: input.subgid,
+      urls: { subuid: config?.data.podman?.subuid_url, subgid: config?.data.podman?.subgid_url },
+      cray: input.onPath("cray"),
+      fetchUrl: (url, what) => input.fetchUrl(url, what, config),
+    })),
+  );
   return checks;
 }
 

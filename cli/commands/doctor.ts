@@ -11,7 +11,7 @@ import {
   SOURCE_SETTINGS,
   type SourceSettings,
 } from "../settings";
-import { cfsClient, openSources } from "../sources";
+import { cfsClient, fetchFile, openSources } from "../sources";
 
 type DoctorFlags = Flags & {
   readonly out?: string;
@@ -33,7 +33,10 @@ export function doctorCommand(program: Command): Command {
         "--name <configuration>",
         "with --out: also check that the K3s layer of this CFS configuration runs HEAD of it",
       )
-      .option("--subuid <file>", "also check these subuid and subgid files")
+      .option(
+        "--subuid <file>",
+        "also check these subuid and subgid files, and that they are what is uploaded",
+      )
       .option("--subgid <file>", "(with --subuid)")
       .option("--passwd <file>", "users for the subuid/subgid check")
       .addOption(
@@ -61,6 +64,10 @@ export function doctorCommand(program: Command): Command {
         return missingCredentials(settings) ?? cfsClient(settings, new MemoryLog());
       },
       onPath: (name) => doctor.onPath(name),
+      fetchUrl: (url, what, config) => {
+        const settings = resolveSourceSettings(flags, env, config);
+        return fetchFile(url, what, settings, new MemoryLog());
+      },
       out: flags.out,
       cfsName: flags.name,
       subuid: flags.subuid,
