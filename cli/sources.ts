@@ -1,4 +1,5 @@
 import type { Log } from "../core/log";
+import type { CsmClient } from "../csm/api-client";
 import type { ApiOptions } from "../csm/api-source";
 import type { HsmSource, SlsSource } from "../csm/source";
 import type { SourceSettings } from "./settings";
@@ -48,4 +49,28 @@ export function openSources(
   return settings.hsmFile === undefined
     ? sources
     : { sls: sources.sls, hsm: new files.FileHsmSource(settings.hsmFile) };
+}
+
+/** The client CFS configurations are read (and written) through, from the settings. */
+export function cfsClient(settings: SourceSettings, log: Log): CsmClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const api = require("../csm/api-client") as typeof import("../csm/api-client");
+  // Configurations are read to be written back, or to be compared: never from a cache.
+  return api.createCsmClient(apiOptions({ ...settings, refresh: true, cacheTtl: 0 }), log);
+}
+
+/**
+ * GETs a file the nodes download themselves (podman.subuid_url), with the settings' CA bundle,
+ * timeout and retries; see csm/api-client's fetchFile. `what` names the URL in messages.
+ */
+export function fetchFile(
+  url: string,
+  what: string,
+  settings: SourceSettings,
+  log: Log,
+): Promise<string | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const api = require("../csm/api-client") as typeof import("../csm/api-client");
+  const { caCert, timeout, retries } = settings;
+  return api.fetchFile(url, { caCertFile: caCert, timeoutMs: timeout * 1000, retries, what }, log);
 }

@@ -13,6 +13,14 @@ export function redactUrl(url: string): string {
   return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#\s]*@/, "$1***@");
 }
 
+/**
+ * `url` as redactUrl shows it, and with its query string replaced by `?[redacted]`: in a
+ * presigned URL (S3's X-Amz-Signature, X-Amz-Credential) the query is the credential.
+ */
+export function redactUrlQuery(url: string): string {
+  return redactUrl(url).replace(/\?[^#]*/, "?[redacted]");
+}
+
 /** Whether `url` carries credentials (`user@` or `user:password@`). */
 export function hasCredentials(url: string): boolean {
   return redactUrl(url) !== url;
@@ -22,10 +30,12 @@ export function hasCredentials(url: string): boolean {
 export const MAX_SERVER_TEXT = 300;
 
 /**
- * Text from a server (an error description, a problem's detail, a plain-text body) made fit
- * for a message: `known` secrets, `Bearer ...`, `client_secret=...`, JWTs and any run of 32 or
- * more token characters become `[redacted]` (a 40-hex commit SHA is kept: it names, it does not
- * open); control characters are escaped; at most MAX_SERVER_TEXT characters, then "(truncated)".
+ * Text from a server or a program (an error description, a problem's detail, a plain-text
+ * body, cray's stderr) made fit for a message: `known` secrets, `Bearer ...`,
+ * `client_secret=...`, a URL's query string (a presigned URL's signature), JWTs and any run of
+ * 32 or more token characters become `[redacted]` (a 40-hex commit SHA is kept: it names, it
+ * does not open); control characters are escaped; at most MAX_SERVER_TEXT characters, then
+ * "(truncated)".
  */
 export function redactServerText(text: string, known: readonly string[] = []): string {
   // Cut first (with room for the redactions to shorten it), so a 2 MB body costs nothing.
@@ -33,6 +43,7 @@ export function redactServerText(text: string, known: readonly string[] = []): s
   for (const secret of known) if (secret.length >= 4) safe = safe.split(secret).join("[redacted]");
   safe = safe
     .replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, "$1 [redacted]")
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]*)\?[^\s#"'<>]*/gi, "$1?[redacted]")
     .replace(/\b(client_secret|access_token|refresh_token|password)=[^\s&"',;]+/gi, "$1=[redacted]")
     .replace(/\beyJ[\w-]*\.[\w-]*\.?[\w-]*/g, "[redacted]")
     .replace(/[\w+=-]{32,}/g, (run) => (/^[0-9a-f]{40}$/.test(run) ? run : "[redacted]"));

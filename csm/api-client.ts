@@ -3,7 +3,13 @@ import { UserError } from "../core/errors";
 import { readTextFile } from "../core/fs";
 import { parseJson } from "../core/json";
 import type { Log } from "../core/log";
-import { checkCleartext, hasCredentials, redactServerText, redactUrl } from "../core/secrets";
+import {
+  checkCleartext,
+  hasCredentials,
+  redactServerText,
+  redactUrl,
+  redactUrlQuery,
+} from "../core/secrets";
 import { chooseTokenSource, type CredentialOptions, type TokenSource } from "./auth";
 import { ResponseCache, type CacheOptions } from "./cache";
 import type { HttpReply, HttpRequest } from "./http";
@@ -54,11 +60,10 @@ export class CsmClient {
   readonly gateway: string;
   private readonly tokens: TokenSource;
   private readonly cache?: ResponseCache;
-  private readonly retryDelay: (attempt: number) => number;
-  private http?: AxiosInstance;
+  private readonly transport: HttpTransport;
 
   constructor(
-    private readonly options: ApiOptions,
+    options: ApiOptions,
     private readonly log: Log,
   ) {
     this.gateway = options.gateway.replace(/\/+$/, "");
@@ -78,8 +83,19 @@ export class CsmClient {
       );
     }
     checkCleartext(this.gateway, "the API gateway", options.allowHttp === true, log);
+    this.transport = new HttpTransport(
+      {
+        ...options,
+        unreachableHint: "Check --api-gateway and that this host can reach the gateway.",
+        failingHint:
+          "The service behind the gateway is failing; check its pods " +
+          "(kubectl get pods -A | grep -v Running) and try again.",
+        show: (url) => url,
+      },
+      log,
+    );
     this.tokens = chooseTokenSource(options, this.gateway, (url, form) =>
-      this.send({
+      this.transport.send({
         method: "POST",
         url,
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -92,7 +108,6 @@ export class CsmClient {
         `TLS verification is OFF (--insecure): a host posing as ${this.gateway} would get the token`,
       );
     }
-    this.retryDelay = options.retryDelayMs ?? defaultRetryDelay;
   }
 
   /**
@@ -170,7 +185,7 @@ export class CsmClient {
       const token = await this.tokens.token();
       const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
       if (body !== undefined) headers["Content-Type"] = "application/json";
-      const reply = await this.send({ method, url, headers, body });
+      const reply = await this.transport.send({ method, url, headers, body });
       if (reply.status >= 200 && reply.status < 300) return reply.text;
       if (reply.status === 404 && absentOk) return undefined;
       if (reply.status === 401 && !renewed && this.tokens.renew(token)) {
@@ -213,15 +228,45 @@ export class CsmClient {
     }
     return new UserError(what);
   }
+}
+
+/** What a transport needs besides the request: TLS, patience, and words for its failures. */
+interface TransportOptions {
+  caCertFile?: string;
+  insecure: boolean;
+  timeoutMs: number;
+  retries: number;
+  retryDelayMs?: (attempt: number) => number;
+  /** The hint when the server cannot be reached, e.g. which flag names it. */
+  unreachableHint: string;
+  /** The hint when it answers 5xx to every attempt. */
+  failingHint: string;
+  /** A URL as messages and progress lines show it (see redactUrlQuery). */
+  show: (url: string) => string;
+}
+
+/**
+ * HTTP itself, for CsmClient and fetchFile: retries, TLS with the CA bundle, a deadline per
+ * request, and errors that carry only safe fields (axios errors hold the request headers, so
+ * none of them leaves this module, not even as a `cause`).
+ */
+class HttpTransport {
+  private http?: AxiosInstance;
+
+  constructor(
+    private readonly options: TransportOptions,
+    private readonly log: Log,
+  ) {}
 
   /**
    * One request with retries: returns the reply unless it is a 5xx; retries 5xx answers and
    * connection failures, then gives up with one error.
    */
-  private async send(request: HttpRequest): Promise<HttpReply> {
+  async send(request: HttpRequest): Promise<HttpReply> {
+    const shown = this.options.show(request.url);
     const attempts = Math.max(0, this.options.retries) + 1;
     for (let attempt = 1; ; attempt += 1) {
-      if (attempt === 1) this.log.progress?.(`${request.method} ${request.url}`);
+      if (attempt === 1) this.log.progress?.(`${request.method} ${shown}`);
       const outcome = await this.attempt(request);
       if ("status" in outcome && outcome.status < 500) return outcome;
       const why =
@@ -230,23 +275,22 @@ export class CsmClient {
         const after = `after ${attempts} attempt${attempts === 1 ? "" : "s"}`;
         if ("status" in outcome) {
           throw new UserError(
-            `${request.method} ${request.url} failed ${after}: ${why}`,
-            "The service behind the gateway is failing; check its pods " +
-              "(kubectl get pods -A | grep -v Running) and try again.",
+            `${request.method} ${shown} failed ${after}: ${why}`,
+            this.options.failingHint,
           );
         }
         throw new UserError(
-          `cannot reach ${request.url} (${why}) ${after}`,
-          "Check --api-gateway and that this host can reach the gateway.",
+          `cannot reach ${shown} (${why}) ${after}`,
+          this.options.unreachableHint,
         );
       }
-      const delay = this.retryDelay(attempt);
+      const delay = (this.options.retryDelayMs ?? defaultRetryDelay)(attempt);
       // A retry that then succeeds needs no one's attention: detail, and progress at a terminal.
       this.log.debug?.(
-        `${request.method} ${request.url}: ${why}; retry ${attempt} of ${attempts - 1} in ${delay} ms`,
+        `${request.method} ${shown}: ${why}; retry ${attempt} of ${attempts - 1} in ${delay} ms`,
       );
       this.log.progress?.(
-        `${request.method} ${request.url}: retry ${attempt} of ${attempts - 1} (${why})`,
+        `${request.method} ${shown}: retry ${attempt} of ${attempts - 1} (${why})`,
       );
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -277,8 +321,8 @@ export class CsmClient {
     const { code, message } = error as { code?: string; message?: string };
     if (code !== undefined && TLS_CODE.test(code)) {
       throw new UserError(
-        `TLS verification failed for ${request.url}: ${message ?? code} (${code})`,
-        "Pass the CA that signed the gateway's certificate with --ca-cert (on management nodes " +
+        `TLS verification failed for ${this.options.show(request.url)}: ${message ?? code} (${code})`,
+        "Pass the CA that signed the server's certificate with --ca-cert (on management nodes " +
           "/etc/pki/trust/anchors/platform-ca-certs.crt), or set UAN_K3S_CA_CERT or REQUESTS_CA_BUNDLE.",
       );
     }
@@ -287,8 +331,8 @@ export class CsmClient {
       return { unreachable: `connection cut: ${message}` };
     if (code !== undefined && TRANSIENT_CODES.has(code)) return { unreachable: code };
     throw new UserError(
-      `cannot reach ${request.url} (${code ?? message ?? "unknown error"})`,
-      "Check --api-gateway and that this host can reach the gateway.",
+      `cannot reach ${this.options.show(request.url)} (${code ?? message ?? "unknown error"})`,
+      this.options.unreachableHint,
     );
   }
 
@@ -367,4 +411,47 @@ function readCaBundle(path: string): string {
 
 export function createCsmClient(options: ApiOptions, log: Log): CsmClient {
   return new CsmClient(options, log);
+}
+
+/** How fetchFile reaches a server outside the CSM API. */
+export interface FetchFileOptions {
+  /** PEM CA bundle beside the system CAs (--ca-cert: the platform CA signs the S3 gateway too). */
+  caCertFile?: string;
+  timeoutMs: number;
+  retries: number;
+  retryDelayMs?: (attempt: number) => number;
+  /** What the URL is, for messages, e.g. "podman.subuid_url". */
+  what: string;
+}
+
+/**
+ * GETs `url`, a file the nodes download themselves (podman.subuid_url), as they do: no
+ * credentials sent, TLS always verified. The URL shows in messages without its query string,
+ * which in a presigned URL is a credential. The body, or undefined for a 404.
+ */
+export async function fetchFile(
+  url: string,
+  options: FetchFileOptions,
+  log: Log,
+): Promise<string | undefined> {
+  const hint = `Check ${options.what} and that this host can reach it.`;
+  const transport = new HttpTransport(
+    {
+      ...options,
+      insecure: false,
+      unreachableHint: hint,
+      failingHint: `The server behind ${options.what} is failing; try again later. ${hint}`,
+      show: redactUrlQuery,
+    },
+    log,
+  );
+  const reply = await transport.send({ method: "GET", url, headers: { Accept: "*/*" } });
+  if (reply.status === 404) return undefined;
+  if (reply.status >= 200 && reply.status < 300) return reply.text;
+  throw new UserError(
+    `GET ${options.what} ${redactUrlQuery(url)}: ${replySummary(reply, [])}`,
+    reply.status >= 300 && reply.status < 400
+      ? `uan-k3s does not follow redirects; set ${options.what} to where it leads.`
+      : hint,
+  );
 }

@@ -1,4 +1,5 @@
 import { isUserError } from "../core/errors";
+import { shellQuote } from "../core/shell";
 
 export type Status = "pass" | "warn" | "fail" | "skip";
 
@@ -47,3 +48,6 @@ export function failure(id: string, title: string, error: unknown): Check {
   if (!isUserError(error)) throw error;
   return fail(id, title, error.message, error.hint);
 }
+
+/** A fix command as it is typed: each word shell-quoted where it needs it. */
+export const command = (...words: readonly string[]): string => words.map(shellQuote).join(" ");

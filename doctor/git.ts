@@ -11,18 +11,9 @@ const TITLE = "The generated tree's commit is pushed (CFS clones it from VCS)";
  */
 export async function checkPushed(out: string | undefined): Promise<Check[]> {
   if (out === undefined) return [];
-  const git = async (...args: string[]): Promise<string | undefined> => {
-    try {
-      const result = await runProcess("git", ["-C", out, ...args]);
-      return result.code === 0 ? result.stdout.trim() : undefined;
-    } catch (error) {
-      if (isUserError(error)) return undefined; // git missing: the tool check says so
-      throw error;
-    }
-  };
+  const git = gitIn(out);
   const head = await git("rev-parse", "--verify", "HEAD");
-  if (head === undefined)
-    return [skip("pushed", TITLE, `${out} is not a git checkout with a commit`)];
+  if (head === undefined) return [skip("pushed", TITLE, notACheckout(out))];
   const remote = await git("branch", "-r", "--contains", head);
   if (remote !== undefined && remote !== "") {
     const first = remote.split("\n")[0].trim();
@@ -39,3 +30,19 @@ export async function checkPushed(out: string | undefined): Promise<Check[]> {
     ),
   ];
 }
+
+/** Runs git in `out`: its trimmed stdout, or undefined when it fails or git is missing. */
+export function gitIn(out: string): (...args: string[]) => Promise<string | undefined> {
+  return async (...args) => {
+    try {
+      const result = await runProcess("git", ["-C", out, ...args]);
+      return result.code === 0 ? result.stdout.trim() : undefined;
+    } catch (error) {
+      if (isUserError(error)) return undefined; // git missing: the tool check says so
+      throw error;
+    }
+  };
+}
+
+/** Why a check of HEAD of `out` is skipped when git cannot read one. */
+export const notACheckout = (out: string): string => `${out} is not a git checkout with a commit`;

@@ -1,10 +1,9 @@
 import { resolve } from "node:path";
-import { shellQuote } from "../core/shell";
 import { buildRoleModel, type RoleModel } from "../generator/model";
 import { renderRoles } from "../generator/render";
 import { describeWritePlan, planWrite } from "../generator/write";
 import type { Inventory } from "../inventory/build";
-import { failure, fail, pass, skip, warn, type Check } from "./check";
+import { command, failure, fail, pass, skip, warn, type Check } from "./check";
 import type { DoctorConfig } from "./run";
 
 const ROLES =
@@ -48,7 +47,7 @@ export function checkRoles(
           TREE,
           `${resolve(out)} would change:\n${describeWritePlan(plan).trimEnd()}`,
           // The same config and data as this run, so that the command fixes what was found.
-          [`uan-k3s gen-roles --out ${shellQuote(out)}`, ...sourceArgs.map(shellQuote)].join(" ") +
+          command("uan-k3s", "gen-roles", "--out", out, ...sourceArgs) +
             (plan.conflicts.length === 0
               ? ""
               : ` --force   # overwrites ${plan.conflicts.length} file(s) edited by hand or not written by uan-k3s`),

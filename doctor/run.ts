@@ -1,13 +1,16 @@
+import type { CfsApi } from "../cfs";
 import { loadSystem, type HsmSource, type SlsSource, type SystemData } from "../csm/source";
 import { buildInventory, type HostnameMode, type Inventory } from "../inventory/build";
 import type { UanK3SConfig } from "../schemas/generated/config";
 import { failure, pass, skip, type Check } from "./check";
+import { checkCfsLayer } from "./cfs";
 import { checkPushed } from "./git";
 import { checkK3s } from "./k3s";
 import { checkNetwork } from "./network";
 import { checkRoles } from "./roles";
 import { checkSubid } from "./subid";
 import { checkTools } from "./tools";
+import { checkUploaded } from "./uploaded";
 
 /** The config file: its validated data and its absolute path. */
 export interface DoctorConfig {
@@ -22,7 +25,7 @@ export interface DoctorSources {
   readonly hostnames: HostnameMode;
 }
 
-/** Why SLS and HSM cannot be read at all (no credentials), and how to change that. */
+/** Why SLS and HSM (or CFS) cannot be read at all (no credentials), and how to change that. */
 export interface SourcesUnavailable {
   readonly unavailable: string;
   readonly fix: string;
@@ -40,12 +43,25 @@ export interface DoctorInput {
   readonly openSources: (config: DoctorConfig | undefined) => DoctorSources | SourcesUnavailable;
   /** Whether a program is on PATH (git, kubectl, cray). */
   readonly onPath: (name: string) => boolean;
-  /** A generated tree to check is up to date (gen-roles --check). */
+  /** CFS, given the config; or why it cannot be read. Called only when a check needs it. */
+  readonly openCfs: (config: DoctorConfig | undefined) => CfsApi | SourcesUnavailable;
+  /** A generated tree to check is up to date (gen-roles --check), pushed, and run by CFS. */
   readonly out?: string;
+  /** The CFS configuration whose K3s layer should run HEAD of `out`. */
+  readonly cfsName?: string;
   readonly subuid?: string;
   readonly subgid?: string;
   /** Users for the subuid/subgid check. */
   readonly passwd?: string;
+  /**
+   * GETs a URL the nodes download from (podman.subuid_url), with the settings the config
+   * gives: the body, or undefined for a 404; throws a UserError.
+   */
+  readonly fetchUrl: (
+    url: string,
+    what: string,
+    config: DoctorConfig | undefined,
+  ) => Promise<string | undefined>;
   /** The flags of this run that pick the config and the data, repeated in fix commands. */
   readonly sourceArgs?: readonly string[];
 }
@@ -68,7 +84,24 @@ export async function runChecks(input: DoctorInput): Promise<Check[]> {
   checks.push(...checkK3s(system, inventory, notRead));
   checks.push(...checkRoles(config, inventory, input.out, input.sourceArgs ?? []));
   checks.push(...(await checkPushed(input.out)));
+  checks.push(
+    await checkCfsLayer({
+      name: input.cfsName,
+      out: input.out,
+      openCfs: () => input.openCfs(config),
+      sourceArgs: input.sourceArgs ?? [],
+    }),
+  );
   checks.push(...checkSubid(input));
+  checks.push(
+    ...(await checkUploaded({
+      subuid: input.subuid,
+      subgid: input.subgid,
+      urls: { subuid: config?.data.podman?.subuid_url, subgid: config?.data.podman?.subgid_url },
+      cray: input.onPath("cray"),
+      fetchUrl: (url, what) => input.fetchUrl(url, what, config),
+    })),
+  );
   return checks;
 }
 

@@ -31,6 +31,12 @@ export type SubidKind = "subuid" | "subgid";
 /** Both files, in the order they are written, listed and checked. */
 export const SUBID_KINDS: readonly SubidKind[] = ["subuid", "subgid"];
 
+/**
+ * The S3 bucket the files are uploaded to, each as the object named after its kind: where
+ * HPE's uan_podman role, and the generated one, fetch them at every CFS run.
+ */
+export const UPLOAD_BUCKET = "user";
+
 /** Refuses a numeric option that is not a whole number within `min..max`. */
 export function checkIntegerOption(
   flag: string,

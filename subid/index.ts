@@ -15,6 +15,7 @@ export {
   NOBODY_UIDS,
   SUBID_KINDS,
   subidDefaults,
+  UPLOAD_BUCKET,
   type SubidKind,
 } from "./defaults";
 export { eligibleUsers, parsePasswd, type Passwd, type PasswdUser } from "./passwd";

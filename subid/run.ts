@@ -11,6 +11,7 @@ import {
   MIN_START,
   SUBID_KINDS,
   subidDefaults,
+  UPLOAD_BUCKET,
   type SubidKind,
 } from "./defaults";
 import { eligibleUsers, parsePasswd, type Passwd } from "./passwd";
@@ -147,7 +148,7 @@ function warningsFor(
     if (existing[kind] !== undefined) continue;
     // The one mistake that cannot be undone after the upload: every user renumbered.
     warnings.push(
-      `no existing ${kind} was given, so every range in it is new. If the user bucket already has one, fetch it (cray artifacts get user ${kind} ${kind}.current) and run again with --existing-${kind} ${kind}.current before uploading: moved ranges orphan users' container storage.`,
+      `no existing ${kind} was given, so every range in it is new. If the user bucket already has one, fetch it (cray artifacts get ${UPLOAD_BUCKET} ${kind} ${kind}.current) and run again with --existing-${kind} ${kind}.current before uploading: moved ranges orphan users' container storage.`,
     );
   }
   if (users === 0) warnings.push("the passwd file has no users at or above --min-uid");
@@ -178,7 +179,9 @@ export function checkSubid(options: SubidCheckOptions): SubidCheckResult {
 
 /** `cray artifacts create user <key> <file>` for both files, paths shell-quoted if needed. */
 export function uploadCommands(files: Readonly<Record<SubidKind, string>>): string[] {
-  return SUBID_KINDS.map((kind) => `cray artifacts create user ${kind} ${shellQuote(files[kind])}`);
+  return SUBID_KINDS.map(
+    (kind) => `cray artifacts create ${UPLOAD_BUCKET} ${kind} ${shellQuote(files[kind])}`,
+  );
 }
 
 function loadPasswd(path: string): Passwd {

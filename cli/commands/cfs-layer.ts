@@ -9,7 +9,7 @@ import { addSourceOptions, type FlagsFor } from "../flags";
 import { addHelpFooter } from "../help";
 import { commandLog } from "../output";
 import { loadSettings, type SourceSettings } from "../settings";
-import { apiOptions } from "../sources";
+import { cfsClient } from "../sources";
 
 export interface CfsLayerOptions {
   /** Exactly one of these three says which commit the layer runs. */
@@ -37,7 +37,10 @@ export interface CfsLayerOptions {
   readonly yes: boolean;
   /** Create configuration `name` when CFS has none by that name. @default false */
   readonly create: boolean;
-  /** Apply a commit that is on no remote branch (CFS cannot check it out). @default false */
+  /**
+   * Apply a commit not known to be on the VCS remote (CFS cannot check out one it lacks): with
+   * `repo`, one on no remote branch; with `commit`, any (it cannot be checked). @default false
+   */
   readonly force: boolean;
   readonly backupInCfs: boolean;
   readonly backupDir?: string;
@@ -97,7 +100,10 @@ export function cfsLayerCommand(program: Command): Command {
         "--create",
         "with --apply or bootprep: create the configuration --name when CFS has none by that name",
       )
-      .option("--force", "with --apply: write a commit that is on no remote branch (CFS will fail)")
+      .option(
+        "--force",
+        "with --apply: write a commit not known to be pushed: on no remote branch (--repo), or unchecked (--commit)",
+      )
       .option(
         "--backup-in-cfs",
         "with --apply: also save the old configuration in CFS as <name>-backup-<time>",
@@ -162,6 +168,7 @@ async function runCfsLayer(
   const cfs = require("../../cfs") as typeof import("../../cfs");
   const revisionSource = revisionFrom(options);
   checkTarget(options, cfs.checkConfigurationName);
+  checkPushable(options, cfs.normalizeCommit, log);
   const cloneUrl = options.cloneUrl ?? cfs.CFS_LAYER_DEFAULTS.cloneUrl;
   // Before git runs: the URL is where the VCS credentials go, and CFS clones it in the clear too.
   cfs.checkCloneUrl(cloneUrl);
@@ -183,7 +190,7 @@ async function runCfsLayer(
   // bootprep replaces the whole configuration: it starts from one, never from nothing.
   const baseFromCfs = options.format === "bootprep" && options.baseFile === undefined;
   const needsApi = options.apply || options.baseName !== undefined || baseFromCfs;
-  const api = needsApi ? apiClient(settings, log) : undefined;
+  const api = needsApi ? cfsClient(settings, log) : undefined;
   const read =
     api !== undefined && options.name !== undefined
       ? await cfs.fetchConfiguration(api, options.name, options.api)
@@ -277,6 +284,32 @@ function checkTarget(
   }
 }
 
+/**
+ * A write needs the commit on the VCS remote: CFS clones from VCS, and a commit it lacks fails
+ * the configuration on every node. A checkout shows that (git branch -r --contains) and a
+ * branch is read from the remote itself; a bare SHA shows nothing, so it is written only with
+ * --force, and then with a warning.
+ */
+function checkPushable(
+  options: CfsLayerOptions,
+  normalizeCommit: (commit: string) => string,
+  log: Log,
+): void {
+  if (!options.apply || options.commit === undefined) return;
+  if (!options.force) {
+    throw new UserError(
+      "--apply with --commit SHA: uan-k3s cannot check that the commit is pushed (CFS clones " +
+        "the repository from VCS and cannot check out a commit it lacks)",
+      "Give --repo DIR (the checkout it was committed in) instead of --commit to check it, or " +
+        "--force to apply it unchecked.",
+    );
+  }
+  log.warn(
+    `--force: commit ${normalizeCommit(options.commit)} is applied without checking that it ` +
+      "is pushed; if VCS lacks it, CFS fails on every node that runs the configuration",
+  );
+}
+
 function revisionFrom(options: CfsLayerOptions): RevisionSource {
   const given = [options.commit, options.repo, options.branch].filter(
     (value) => value !== undefined,
@@ -299,11 +332,4 @@ function revisionFrom(options: CfsLayerOptions): RevisionSource {
     return { kind: "checkout", dir: resolve(options.repo), allowDirty, requirePushed };
   }
   return { kind: "branch", branch: options.branch as string, keepBranch: options.keepBranch };
-}
-
-function apiClient(settings: SourceSettings, log: Log): import("../../csm/api-client").CsmClient {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const api = require("../../csm/api-client") as typeof import("../../csm/api-client");
-  // Configurations are read to be written back: never from a cache.
-  return api.createCsmClient(apiOptions({ ...settings, refresh: true, cacheTtl: 0 }), log);
 }

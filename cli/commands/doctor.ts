@@ -11,10 +11,11 @@ import {
   SOURCE_SETTINGS,
   type SourceSettings,
 } from "../settings";
-import { openSources } from "../sources";
+import { cfsClient, fetchFile, openSources } from "../sources";
 
 type DoctorFlags = Flags & {
   readonly out?: string;
+  readonly name?: string;
   readonly subuid?: string;
   readonly subgid?: string;
   readonly passwd?: string;
@@ -28,7 +29,14 @@ export function doctorCommand(program: Command): Command {
       .command("doctor")
       .description("check every prerequisite uan-k3s can see and print a pass/warn/fail checklist")
       .option("--out <dir>", "also check that this generated tree is up to date and pushed")
-      .option("--subuid <file>", "also check these subuid and subgid files")
+      .option(
+        "--name <configuration>",
+        "with --out: also check that the K3s layer of this CFS configuration runs HEAD of it",
+      )
+      .option(
+        "--subuid <file>",
+        "also check these subuid and subgid files, and that they are what is uploaded",
+      )
       .option("--subgid <file>", "(with --subuid)")
       .option("--passwd <file>", "users for the subuid/subgid check")
       .addOption(
@@ -44,13 +52,24 @@ export function doctorCommand(program: Command): Command {
       loadConfig: () => loadConfig(configPath(flags, env)),
       openSources: (config) => {
         const settings = resolveSourceSettings(flags, env, config);
-        const missing = missingCredentials(settings);
-        if (missing !== undefined) return missing;
+        const missing = settings.slsFile === undefined ? missingCredentials(settings) : undefined;
+        if (missing !== undefined)
+          return { ...missing, unavailable: `${missing.unavailable}, and no --sls-file` };
         // The checklist says what failed; the sources' own progress lines would only add noise.
         return { ...openSources(settings, new MemoryLog()), hostnames: settings.hostnames };
       },
+      // CFS has no file source: it needs the API whatever --sls-file says.
+      openCfs: (config) => {
+        const settings = resolveSourceSettings(flags, env, config);
+        return missingCredentials(settings) ?? cfsClient(settings, new MemoryLog());
+      },
       onPath: (name) => doctor.onPath(name),
+      fetchUrl: (url, what, config) => {
+        const settings = resolveSourceSettings(flags, env, config);
+        return fetchFile(url, what, settings, new MemoryLog());
+      },
       out: flags.out,
+      cfsName: flags.name,
       subuid: flags.subuid,
       subgid: flags.subgid,
       passwd: flags.passwd,
@@ -68,6 +87,7 @@ export function doctorCommand(program: Command): Command {
     "uan-k3s doctor",
     "uan-k3s doctor --sls-file sls.json --hsm-file hsm-groups.json   # no API needed",
     "uan-k3s doctor --out uan-config-management --subuid subuid --subgid subgid --passwd passwd",
+    "uan-k3s doctor --out uan-config-management --name uan-config   # CFS runs its HEAD",
     "uan-k3s doctor -o json | jq '.checks[] | select(.status == \"fail\")'",
   ]);
 }
@@ -75,11 +95,10 @@ export function doctorCommand(program: Command): Command {
 /** The flags that pick the config and the data: repeated in the fix commands. */
 const SOURCE_KEYS = [CONFIG_SETTING.key, ...SOURCE_SETTINGS.map((setting) => setting.key)];
 
-/** No file source and no credentials: the API checks are skipped, the others still run. */
+/** No credentials for the CSM API: the checks that need it are skipped, the others still run. */
 function missingCredentials(
   settings: SourceSettings,
 ): { unavailable: string; fix: string } | undefined {
-  if (settings.slsFile !== undefined) return undefined;
   if (
     settings.tokenFile !== undefined ||
     settings.token !== undefined ||
@@ -87,7 +106,7 @@ function missingCredentials(
   )
     return undefined;
   return {
-    unavailable: "no credentials for the CSM API, and no --sls-file",
+    unavailable: "no credentials for the CSM API",
     fix:
       "(umask 077; kubectl get secret -n default admin-client-auth -o jsonpath='{.data.client-secret}' | base64 -d > ~/.uan-k3s-secret); " +
       "export UAN_K3S_CLIENT_SECRET_FILE=~/.uan-k3s-secret",

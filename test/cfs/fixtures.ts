@@ -22,6 +22,17 @@ export const INVENTORY_SHA = "4444444444444444444444444444444444444444";
 
 const GW = "https://api-gw-service-nmn.local/vcs/cray";
 
+/** Where cfs-layer's K3s layer clones from by default. */
+export const UAN_CLONE_URL = `${GW}/uan-config-management.git`;
+
+/** Another product's layer, which ensuring the K3s layer must keep as it is. */
+export const COS_LAYER = {
+  name: "cos",
+  clone_url: `${GW}/cos-config-management.git`,
+  playbook: "site.yml",
+  commit: "a".repeat(40),
+} as const;
+
 /** The K3s layer at SHA with every default. */
 export const k3sLayer = () => buildLayer({ revision: { commit: SHA } });
 

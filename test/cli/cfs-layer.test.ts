@@ -1,12 +1,10 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectPath } from "../../core/paths";
-import type { HsmGroup } from "../../schemas/generated/hsm";
-import type { SlsDump } from "../../schemas/generated/sls";
-import { startSimulator, type Simulator } from "../../simulator/server";
-import { hpeCheckout, run, tempDir, UAN_K3S } from "./exec";
+import type { Simulator } from "../../simulator/server";
+import { checkoutWithRemote, hpeCheckout, run, systemSimulator, tempDir, UAN_K3S } from "./exec";
+import { COS_LAYER, UAN_CLONE_URL } from "../cfs/fixtures";
 import { needs } from "../tools";
 
 const SPLIT = {
@@ -14,13 +12,6 @@ const SPLIT = {
   hsm: projectPath("fixtures", "systems", "split", "hsm-groups.json"),
 };
 const SHA = "0123456789abcdef0123456789abcdef01234567";
-const CLONE_URL = "https://api-gw-service-nmn.local/vcs/cray/uan-config-management.git";
-const COS_LAYER = {
-  name: "cos",
-  clone_url: "https://api-gw-service-nmn.local/vcs/cray/cos-config-management.git",
-  playbook: "site.yml",
-  commit: "a".repeat(40),
-};
 
 describe("uan-k3s cfs-layer (built executable)", function () {
   this.timeout(60_000);
@@ -29,11 +20,15 @@ describe("uan-k3s cfs-layer (built executable)", function () {
     const v3 = await run(UAN_K3S, ["cfs-layer", "--commit", SHA]);
     expect(v3.code, v3.stderr).to.equal(0);
     expect(JSON.parse(v3.stdout)).to.deep.equal({
-      layers: [{ name: "uan-k3s-0123456", clone_url: CLONE_URL, playbook: "k3s.yml", commit: SHA }],
+      layers: [
+        { name: "uan-k3s-0123456", clone_url: UAN_CLONE_URL, playbook: "k3s.yml", commit: SHA },
+      ],
     });
     const v2 = await run(UAN_K3S, ["cfs-layer", "--commit", SHA, "--api", "v2"]);
     expect(JSON.parse(v2.stdout)).to.deep.equal({
-      layers: [{ name: "uan-k3s-0123456", cloneUrl: CLONE_URL, playbook: "k3s.yml", commit: SHA }],
+      layers: [
+        { name: "uan-k3s-0123456", cloneUrl: UAN_CLONE_URL, playbook: "k3s.yml", commit: SHA },
+      ],
     });
   });
 
@@ -56,7 +51,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
           playbook: "k3s.yml",
           commit: "b".repeat(40),
         },
-        { name: "uan", clone_url: CLONE_URL, playbook: "site.yml", commit: "c".repeat(40) },
+        { name: "uan", clone_url: UAN_CLONE_URL, playbook: "site.yml", commit: "c".repeat(40) },
       ],
     };
     writeFileSync(join(dir, "base.json"), JSON.stringify(base));
@@ -217,27 +212,13 @@ describe("uan-k3s cfs-layer (built executable)", function () {
     let env: Record<string, string>;
 
     before(async () => {
-      sim = await startSimulator({
-        sls: JSON.parse(readFileSync(SPLIT.sls, "utf8")) as SlsDump,
-        groups: JSON.parse(readFileSync(SPLIT.hsm, "utf8")) as HsmGroup[],
-        clientSecret: secret,
-      });
-      const dir = tempDir();
-      writeFileSync(join(dir, "secret"), secret);
-      env = {
-        UAN_K3S_API_GATEWAY: sim.url,
-        UAN_K3S_CA_CERT: sim.caFile,
-        UAN_K3S_CLIENT_SECRET_FILE: join(dir, "secret"),
-      };
+      ({ sim, env } = await systemSimulator(SPLIT, secret));
     });
     after(() => sim.stop());
 
     /** A checkout with gen-roles' commit on branch integration-2.6, pushed to a bare remote. */
     async function generated(push: boolean): Promise<{ repo: string; sha: string }> {
-      const { repo, git } = hpeCheckout();
-      const remote = tempDir();
-      execFileSync("git", ["init", "-q", "--bare", remote]);
-      git("remote", "add", "origin", remote);
+      const { repo, git } = checkoutWithRemote();
       const result = await run(UAN_K3S, [
         "gen-roles",
         "--out",
@@ -283,7 +264,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
       expect(stored.layers).to.deep.equal([
         {
           name: `uan-k3s-${sha.slice(0, 7)}`,
-          clone_url: CLONE_URL,
+          clone_url: UAN_CLONE_URL,
           playbook: "k3s.yml",
           commit: sha,
         },
@@ -304,7 +285,7 @@ describe("uan-k3s cfs-layer (built executable)", function () {
         for (const name of ["uan-confg", "UAN-config"]) {
           const result = await run(
             UAN_K3S,
-            ["cfs-layer", "--commit", SHA, "--apply", ...extra, "--name", name],
+            ["cfs-layer", "--commit", SHA, "--apply", "--force", ...extra, "--name", name],
             env,
           );
           expect(result.code, result.stderr).to.equal(1);
@@ -335,6 +316,36 @@ describe("uan-k3s cfs-layer (built executable)", function () {
       expect(forced.stderr).to.include(`commit ${sha} is on no remote-tracking branch`);
       expect(sim.state.cfs.configurations.has("k3s")).to.equal(true);
       sim.state.cfs.configurations.delete("k3s");
+    });
+
+    it("refuses to apply a raw --commit, which it cannot check is pushed, unless --force (and then says so); printing it is allowed", async () => {
+      const puts = sim.requests.filter((request) => request.method === "PUT").length;
+      const args = ["cfs-layer", "--commit", SHA, "--apply", "--create", "--yes", "--name", "raw"];
+      const refused = await run(UAN_K3S, args, env);
+      expect(refused.code, refused.stderr).to.equal(1);
+      expect(refused.stderr).to.include(
+        "--apply with --commit SHA: uan-k3s cannot check that the commit is pushed",
+      );
+      expect(refused.stderr)
+        .to.include("Give --repo DIR (the checkout it was committed in)")
+        .and.include("--force to apply it unchecked");
+      // One message, before any request.
+      expect(refused.stderr.trim().split("\n")).to.have.length(2);
+      expect(sim.requests.filter((request) => request.method === "PUT")).to.have.length(puts);
+      expect(sim.state.cfs.configurations.has("raw")).to.equal(false);
+
+      const printed = await run(UAN_K3S, ["cfs-layer", "--commit", SHA, "--name", "raw"], env);
+      expect(printed.code, printed.stderr).to.equal(0);
+      expect(printed.stderr).not.to.include("pushed");
+
+      const forced = await run(UAN_K3S, [...args, "--force", "--backup-dir", tempDir()], env);
+      expect(forced.code, forced.stderr).to.equal(0);
+      expect(forced.stderr).to.include(
+        `--force: commit ${SHA} is applied without checking that it is pushed`,
+      );
+      const stored = sim.state.cfs.configurations.get("raw") as { layers: { commit: string }[] };
+      expect(stored.layers.map((layer) => layer.commit)).to.deep.equal([SHA]);
+      sim.state.cfs.configurations.delete("raw");
     });
 
     it("bootprep starts from the configuration in CFS, and needs --create for a new one", async () => {

@@ -1,51 +1,17 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
-import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { projectPath } from "../../core/paths";
 import type { Check } from "../../doctor";
 import type { HsmGroup } from "../../schemas/generated/hsm";
-import type { SlsDump } from "../../schemas/generated/sls";
-import { startSimulator } from "../../simulator/server";
-import { hpeCheckout, run, tempDir, UAN_K3S } from "./exec";
+import { doctor, GIT_ONLY, statuses, typed } from "./doctor-run";
+import { checkoutWithRemote, run, systemSimulator, tempDir, UAN_K3S } from "./exec";
 import { needs } from "../tools";
 
 const files = (name: string) => ({
   sls: projectPath("fixtures", "systems", name, "sls.json"),
   hsm: projectPath("fixtures", "systems", name, "hsm-groups.json"),
 });
-
-/**
- * A PATH holding node and uan-k3s, and of the procedure's other programs only `tools`: what
- * doctor finds there does not depend on the machine the test runs on.
- */
-function pathWith(tools: readonly string[]): string {
-  const dir = tempDir();
-  symlinkSync(process.execPath, join(dir, "node"));
-  for (const tool of tools)
-    symlinkSync(
-      execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim(),
-      join(dir, tool),
-    );
-  return `${dir}:${dirname(UAN_K3S)}`;
-}
-
-const GIT_ONLY = pathWith(["git"]);
-
-async function doctor(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; checks: Map<string, Check> }> {
-  const result = await run(UAN_K3S, ["doctor", "--format", "json", ...args], {
-    PATH: GIT_ONLY,
-    ...env,
-  });
-  const { checks } = JSON.parse(result.stdout) as { checks: Check[] };
-  return { code: result.code, checks: new Map(checks.map((check) => [check.id, check])) };
-}
-
-const statuses = (checks: Map<string, Check>) =>
-  Object.fromEntries([...checks].map(([id, check]) => [id, check.status]));
 
 describe("uan-k3s doctor (built executable)", function () {
   needs(this, "openssl");
@@ -69,6 +35,7 @@ describe("uan-k3s doctor (built executable)", function () {
       "k3s-uans": "pass",
       "k3s-addresses": "pass",
       roles: "warn",
+      "cfs-layer": "skip",
     });
     expect(checks.get("k3s-subnet")?.detail)
       .to.include("not split yet")
@@ -182,20 +149,8 @@ describe("uan-k3s doctor (built executable)", function () {
   });
 
   it("through the simulator: passes the sources check; an unreachable API fails it and skips what depends on it", async () => {
-    const seed = files("seed");
-    const sim = await startSimulator({
-      sls: JSON.parse(readFileSync(seed.sls, "utf8")) as SlsDump,
-      groups: JSON.parse(readFileSync(seed.hsm, "utf8")) as HsmGroup[],
-      clientSecret: "doctor-secret",
-    });
+    const { sim, env } = await systemSimulator(files("seed"), "doctor-secret");
     try {
-      const dir = tempDir();
-      writeFileSync(join(dir, "secret"), "doctor-secret");
-      const env = {
-        UAN_K3S_API_GATEWAY: sim.url,
-        UAN_K3S_CA_CERT: sim.caFile,
-        UAN_K3S_CLIENT_SECRET_FILE: join(dir, "secret"),
-      };
       const live = await doctor([], env);
       expect(live.checks.get("sources")).to.deep.include({ status: "pass" });
       expect(live.checks.get("sources")?.detail).to.include(sim.url);
@@ -255,20 +210,10 @@ describe("uan-k3s doctor (built executable)", function () {
   it("every fix it prints for the tree and the push works typed as it is, --force included", async () => {
     const split = files("split");
     const sources = ["--sls-file", split.sls, "--hsm-file", split.hsm];
-    const { repo, git } = hpeCheckout();
-    const remote = tempDir();
-    execFileSync("git", ["init", "-q", "--bare", remote]);
-    // Typed in a scratch directory: --force leaves its backup in the working directory.
-    const typed = (fix: string) =>
-      execFileSync("sh", ["-c", fix], {
-        cwd: tempDir(),
-        env: { PATH: `${GIT_ONLY}:/usr/bin:/bin`, HOME: tempDir() },
-        stdio: "pipe",
-      });
+    const { repo, git } = checkoutWithRemote();
     writeFileSync(join(repo, "k3s.yml"), "# HPE's k3s.yml, edited by hand\n");
     git("add", "k3s.yml");
     git("commit", "-qm", "HPE's k3s.yml");
-    git("remote", "add", "origin", remote);
     git("push", "-q", "origin", "main");
 
     const before = await doctor([...sources, "--out", repo]);
@@ -278,7 +223,7 @@ describe("uan-k3s doctor (built executable)", function () {
       `uan-k3s gen-roles --out ${repo} ${sources.join(" ")} --force   # overwrites 1 file(s) edited by hand or not written by uan-k3s`,
     );
     expect(before.checks.get("pushed")).to.deep.include({ status: "pass" });
-    typed(tree!.fix!);
+    await typed(tree!.fix!);
     git("add", "-A");
     git("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "generated");
 
@@ -288,7 +233,7 @@ describe("uan-k3s doctor (built executable)", function () {
     expect(pushed).to.deep.include({ status: "warn" });
     expect(pushed?.detail).to.include("(main) is on no remote branch: CFS cannot check it out");
     expect(pushed?.fix).to.equal(`git -C ${repo} push origin main`);
-    typed(pushed!.fix!);
+    await typed(pushed!.fix!);
     expect((await doctor([...sources, "--out", repo])).checks.get("pushed")?.status).to.equal(
       "pass",
     );

@@ -1,7 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectPath } from "../../core/paths";
+import type { HsmGroup } from "../../schemas/generated/hsm";
+import type { SlsDump } from "../../schemas/generated/sls";
+import { startSimulator, type Simulator } from "../../simulator/server";
 import { run as runClean, tempDir, type Result } from "../run";
 
 export { tempDir, type Result };
@@ -41,4 +44,39 @@ export function hpeCheckout(): { repo: string; git: (...args: string[]) => strin
   git("add", "site.yml");
   git("commit", "-qm", "HPE's content");
   return { repo, git };
+}
+
+/**
+ * hpeCheckout with a bare repository as its `origin`, so that what it commits can be pushed
+ * (cfs-layer --repo --apply writes only a pushed HEAD).
+ */
+export function checkoutWithRemote(): ReturnType<typeof hpeCheckout> {
+  const checkout = hpeCheckout();
+  const remote = tempDir();
+  execFileSync("git", ["init", "-q", "--bare", remote]);
+  checkout.git("remote", "add", "origin", remote);
+  return checkout;
+}
+
+/**
+ * The CSM API simulator serving a fixture system (its SLS dump and HSM groups), the client
+ * secret in a 0600 file, and the environment that points uan-k3s at it.
+ */
+export async function systemSimulator(
+  system: { readonly sls: string; readonly hsm: string },
+  secret: string,
+): Promise<{ sim: Simulator; secretFile: string; env: Record<string, string> }> {
+  const sim = await startSimulator({
+    sls: JSON.parse(readFileSync(system.sls, "utf8")) as SlsDump,
+    groups: JSON.parse(readFileSync(system.hsm, "utf8")) as HsmGroup[],
+    clientSecret: secret,
+  });
+  const secretFile = join(tempDir(), "secret");
+  writeFileSync(secretFile, secret, { mode: 0o600 });
+  const env = {
+    UAN_K3S_API_GATEWAY: sim.url,
+    UAN_K3S_CA_CERT: sim.caFile,
+    UAN_K3S_CLIENT_SECRET_FILE: secretFile,
+  };
+  return { sim, secretFile, env };
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { createCsmClient } from "../../csm/api-client";
+import { createCsmClient, fetchFile } from "../../csm/api-client";
 import { requestCount, useSimulator } from "./harness";
 import { needs } from "../tools";
 
@@ -165,6 +165,49 @@ describe("CSM API client", function () {
       const client = createCsmClient(h.options(), h.log);
       const error = await h.failure(client.getJsonIfPresent(`${NETWORKS}/CAN`));
       expect(error.message).to.include("403 Forbidden");
+    });
+  });
+
+  describe("fetchFile: a file the nodes download, outside the API", () => {
+    // A presigned URL's query string is its credential: never in a message or a log line.
+    const SIGNATURE = "5f1b".repeat(16);
+    const presigned = (path: string) =>
+      `${h.sim.url}${path}?X-Amz-Credential=STS%2F20261201&X-Amz-Signature=${SIGNATURE}`;
+    const options = (overrides: { caCertFile?: string } = {}) => ({
+      caCertFile: h.sim.caFile,
+      timeoutMs: 5000,
+      retries: 1,
+      retryDelayMs: () => 0,
+      what: "podman.subuid_url",
+      ...overrides,
+    });
+    beforeEach(() => h.secrets.push(SIGNATURE));
+
+    it("answers undefined for a 404, sending no credentials", async () => {
+      expect(await fetchFile(presigned("/user/subuid"), options(), h.log)).to.equal(undefined);
+      expect(h.sim.requests.map((request) => [request.path, request.authorized])).to.deep.equal([
+        ["/user/subuid", false],
+      ]);
+    });
+
+    it("names the setting and shows the URL without its query in every failure", async () => {
+      const refused = await h.failure(fetchFile(presigned(NETWORKS), options(), h.log));
+      expect(refused.message).to.equal(
+        `GET podman.subuid_url ${h.sim.url}${NETWORKS}?[redacted]: 401 Unauthorized`,
+      );
+      expect(refused.hint).to.equal("Check podman.subuid_url and that this host can reach it.");
+      h.sim.inject({ path: "/user/subuid", kind: "status", status: 503, times: 2 });
+      const failing = await h.failure(fetchFile(presigned("/user/subuid"), options(), h.log));
+      expect(failing.message).to.match(
+        new RegExp(`^GET ${h.sim.url}/user/subuid\\?\\[redacted\\] failed after 2 attempts: 503`),
+      );
+      const untrusted = await h.failure(
+        fetchFile(presigned("/user/subuid"), options({ caCertFile: undefined }), h.log),
+      );
+      expect(untrusted.message).to.match(
+        new RegExp(`^TLS verification failed for ${h.sim.url}/user/subuid\\?\\[redacted\\]: `),
+      );
+      expect(untrusted.hint).to.include("--ca-cert");
     });
   });
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../../core/errors";
 import { MemoryLog } from "../../core/log";
-import { MAX_SERVER_TEXT, redactServerText, redactUrl } from "../../core/secrets";
+import { MAX_SERVER_TEXT, redactServerText, redactUrl, redactUrlQuery } from "../../core/secrets";
 import { createCsmClient, type ApiOptions } from "../../csm/api-client";
 import { TOKEN_PATH } from "../../csm/auth";
 import { expectNoSecrets } from "./harness";
@@ -270,6 +270,10 @@ describe("CSM API client against a hostile gateway: no secret in any message", (
         ],
         [`{"access_token": "${TOKEN}"}`, '{"access_token": "[redacted]"}'],
         [`opaque ${"Zq7x".repeat(11)} end`, "opaque [redacted] end"],
+        [
+          "denied: https://rgw-vip.nmn/user/subuid?X-Amz-Credential=STS%2F20261201&X-Amz-Signature=ab12 for GET",
+          "denied: https://rgw-vip.nmn/user/subuid?[redacted] for GET",
+        ],
         [`escape \u001b]0;title\u0007 here`, "escape \\x1b]0;title\\x07 here"],
       ]) {
         expect(redactServerText(text, [SECRET])).to.equal(kept);
@@ -284,6 +288,10 @@ describe("CSM API client against a hostile gateway: no secret in any message", (
 
     it("takes credentials out of URLs, parsable or not", () => {
       expect(redactUrl("https://u:p@host/x")).to.equal("https://***@host/x");
+      expect(redactUrlQuery("https://u:p@host/user/subuid?X-Amz-Signature=ab12#top")).to.equal(
+        "https://***@host/user/subuid?[redacted]#top",
+      );
+      expect(redactUrlQuery("https://host/user/subuid")).to.equal("https://host/user/subuid");
       expect(redactUrl("htps://u:p@host")).to.equal("htps://***@host");
       expect(redactUrl("https://host/a@b")).to.equal("https://host/a@b");
     });
