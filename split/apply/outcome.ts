@@ -2,6 +2,7 @@ import { sortKeysDeep } from "../../core/order";
 import { printable } from "../../core/text";
 import { subnetsOf } from "../../inventory/networks";
 import type { SlsNetwork } from "../../schemas/generated/sls";
+import { subnetSummary } from "../report/build";
 import { alignTable, wrap } from "../report/text";
 import { networkChanges } from "./diff";
 
@@ -74,15 +75,7 @@ export function renderOutcomeText(outcome: SlsWriteOutcome): string {
 
 /** The outcome as JSON (`--format json`): sorted keys, two-space indent, LF. */
 export function renderOutcomeJson(outcome: SlsWriteOutcome): string {
-  const subnets = (network: SlsNetwork) =>
-    subnetsOf(network).map((subnet) => ({
-      name: subnet.Name,
-      fullName: subnet.FullName,
-      cidr: subnet.CIDR,
-      gateway: subnet.Gateway ?? null,
-      vlanId: subnet.VlanID ?? null,
-      metalLBPoolName: subnet.MetalLBPoolName ?? null,
-    }));
+  const subnets = (network: SlsNetwork) => subnetsOf(network).map(subnetSummary);
   const { before, after, ...rest } = outcome;
   const json = {
     ...rest,

@@ -197,11 +197,13 @@ function change(
   return same ? "unchanged" : "changed";
 }
 
-function subnetRow(
+/** What names a subnet and where it is, as the report and the APPLIED output show it. */
+export function subnetSummary(
   subnet: SlsSubnet,
-  role: Role,
-  changed: SplitReportSubnet["change"],
-): SplitReportSubnet {
+): Pick<
+  SplitReportSubnet,
+  "name" | "fullName" | "cidr" | "gateway" | "vlanId" | "metalLBPoolName"
+> {
   return {
     name: subnet.Name,
     fullName: subnet.FullName,
@@ -209,6 +211,16 @@ function subnetRow(
     gateway: subnet.Gateway ?? null,
     vlanId: subnet.VlanID ?? null,
     metalLBPoolName: subnet.MetalLBPoolName ?? null,
+  };
+}
+
+function subnetRow(
+  subnet: SlsSubnet,
+  role: Role,
+  changed: SplitReportSubnet["change"],
+): SplitReportSubnet {
+  return {
+    ...subnetSummary(subnet),
     dhcpStart: subnet.DHCPStart ?? null,
     dhcpEnd: subnet.DHCPEnd ?? null,
     reservationStart: subnet.ReservationStart ?? null,
