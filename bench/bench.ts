@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: how much slower and bigger `uan-k3s-inventory --list` is than the least
  * a plain Node script needs for the same inventory (bench/floor.ts), and how much slower
- * `uan-k3s --version` starts than `node -e 0`; how long `split` and `gen-roles` take on 10,000
+ * `uan-k3s --version` starts than `node -e 0`, for the npm install and for the single executable
+ * (built here as the release builds it); how long `split` and `gen-roles` take on 10,000
  * nodes and `uan-k3s subid` on 100,000 users, against absolute targets; and how long real
  * Ansible takes to read the inventory with scope k3s on 100,000 nodes against 50. Runs alternate (floor, ours, floor, ours, ...)
  * so that drifting machine load hits both sides alike; each figure is a median.
@@ -9,11 +10,12 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../core/fs";
 import { projectPath } from "../core/paths";
 import { buildLargeSystem, renderJson, type BuiltSystem } from "../fixtures/build";
+import { INVENTORY_COMMAND } from "../packaging/layout";
 
 const GNU_TIME = "/usr/bin/time";
 const UANS = 32;
@@ -196,22 +198,60 @@ function floorCommand(files: SystemFiles): Command {
 
 const inventoryScript = (): string => projectPath("bin", "uan-k3s-inventory");
 
-async function fileSourceRow(computes: number, runs: number): Promise<Row> {
+/** The two commands as one install gives them: the npm package's bin/, or the executable. */
+interface Install {
+  /** Put before each row's label; "" for the npm package. */
+  readonly label: string;
+  readonly main: string;
+  readonly inventory: string;
+}
+
+const NPM_INSTALL: Install = {
+  label: "",
+  main: projectPath("bin", "uan-k3s"),
+  inventory: inventoryScript(),
+};
+
+/**
+ * The single executable, built from this checkout as `npm run release` builds it (no Node
+ * needed where it runs), with uan-k3s-inventory a symlink to it as the RPM installs it.
+ * Undefined, and said so, without the release toolchain.
+ */
+async function singleExecutable(): Promise<Install | undefined> {
+  const { buildExecutable, OFFICIAL_NODE } = await import("../packaging/sea");
+  if (!existsSync(OFFICIAL_NODE)) {
+    log(
+      "the release toolchain is not installed: skipping the single executable rows (npm ci --prefix packaging)",
+    );
+    return undefined;
+  }
+  const dir = join(benchDir, "sea");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "work"), { recursive: true });
+  const main = join(dir, "uan-k3s");
+  log("building the single executable");
+  await buildExecutable(join(dir, "work"), main);
+  const inventory = join(dir, INVENTORY_COMMAND);
+  symlinkSync("uan-k3s", inventory);
+  return { label: "single executable: ", main, inventory };
+}
+
+async function fileSourceRow(computes: number, runs: number, install = NPM_INSTALL): Promise<Row> {
   const files = writeSystem(computes);
   const floor = floorCommand(files);
   const ours: Command = {
-    argv: [inventoryScript(), "--list"],
+    argv: [install.inventory, "--list"],
     env: cleanEnv({ UAN_K3S_SLS_FILE: files.sls, UAN_K3S_HSM_FILE: files.hsm }),
   };
   const floorHosts = await checkList(floor, "the floor", computes);
-  const ourHosts = await checkList(ours, "uan-k3s-inventory --list", computes);
+  const ourHosts = await checkList(ours, `${install.inventory} --list`, computes);
   if (floorHosts !== ourHosts) {
-    throw new Error(`the floor listed ${floorHosts} hosts but uan-k3s-inventory ${ourHosts}`);
+    throw new Error(`the floor listed ${floorHosts} hosts but ${install.inventory} ${ourHosts}`);
   }
-  log(`measuring ${computes} computes, ${runs} runs each`);
+  log(`measuring ${install.label}${computes} computes, ${runs} runs each`);
   const samples = await compare(floor, () => ours, runs);
   return {
-    label: `inventory --list, file, ${computes} computes`,
+    label: `${install.label}inventory --list, file, ${computes} computes`,
     floorLabel: "floor (file)",
     ...samples,
     wallTarget: 1.3,
@@ -379,16 +419,21 @@ async function ansibleRows(runs: number): Promise<Row[]> {
   return rows;
 }
 
-async function versionRow(runs: number): Promise<Row> {
-  const ours: Command = { argv: [projectPath("bin", "uan-k3s"), "--version"], env: cleanEnv({}) };
+async function versionRow(runs: number, install = NPM_INSTALL): Promise<Row> {
+  const ours: Command = { argv: [install.main, "--version"], env: cleanEnv({}) };
   await run(ours, "ignore");
-  log(`measuring --version, ${runs} runs each`);
+  log(`measuring ${install.label}--version, ${runs} runs each`);
   const samples = await compare(
     { argv: [process.execPath, "-e", "0"], env: cleanEnv({}) },
     () => ours,
     runs,
   );
-  return { label: "uan-k3s --version", floorLabel: "node -e 0", ...samples, wallTarget: 1.2 };
+  return {
+    label: `${install.label}uan-k3s --version`,
+    floorLabel: "node -e 0",
+    ...samples,
+    wallTarget: 1.2,
+  };
 }
 
 /** A measurement judged against a fixed time rather than a floor. */
@@ -615,6 +660,12 @@ async function main(): Promise<void> {
   rows.push(await apiSourceRow(10_000, 7));
   rows.push(...(await ansibleRows(5)));
   rows.push(await versionRow(11));
+  const executable = await singleExecutable();
+  if (executable !== undefined) {
+    rows.push(await fileSourceRow(10_000, 9, executable));
+    rows.push(await fileSourceRow(100_000, 5, executable));
+    rows.push(await versionRow(11, executable));
+  }
   const absolute = [...(await pipelineRows(5)), ...(await subidRows(5))];
   process.stdout.write(`node ${process.version}, medians of alternating runs\n`);
   if (!report(rows)) process.exitCode = 1;

@@ -1,4 +1,4 @@
-import { versionText } from "./version";
+import { isVersionOnly, versionText } from "./version";
 
 /**
  * What bin/uan-k3s (and the single executable) runs. `uan-k3s --version` alone is answered
@@ -7,7 +7,7 @@ import { versionText } from "./version";
  * prints the same line for --version among other arguments.
  */
 export function run(argv: readonly string[] = process.argv.slice(2)): void {
-  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  if (isVersionOnly(argv)) {
     process.stdout.write(`${versionText()}\n`);
     return;
   }

@@ -19,3 +19,11 @@ export function versionText(): string {
   const { version, commit } = builtFrom();
   return `uan-k3s ${version} (commit ${commit})`;
 }
+
+/**
+ * `uan-k3s --version` (or -V) and nothing else: answered before the program loads, by
+ * cli/entry.ts and by the single executable's entry alike.
+ */
+export function isVersionOnly(argv: readonly string[]): boolean {
+  return argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
+}

