@@ -1,3 +1,4 @@
+import { exitQuietlyWhenStdoutCloses } from "../core/log";
 import { isVersionOnly, versionText } from "./version";
 
 /**
@@ -7,6 +8,7 @@ import { isVersionOnly, versionText } from "./version";
  * prints the same line for --version among other arguments.
  */
 export function run(argv: readonly string[] = process.argv.slice(2)): void {
+  exitQuietlyWhenStdoutCloses();
   if (isVersionOnly(argv)) {
     process.stdout.write(`${versionText()}\n`);
     return;

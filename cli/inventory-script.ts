@@ -1,5 +1,5 @@
 import { UserError } from "../core/errors";
-import { writeStdout } from "../core/log";
+import { exitQuietlyWhenStdoutCloses, writeStdout } from "../core/log";
 import { fail } from "./fail";
 import { runInventory, type InventoryRequest } from "./inventory";
 import { scriptLog } from "./output";
@@ -55,5 +55,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 }
 
 export function run(): void {
+  exitQuietlyWhenStdoutCloses();
   main(process.argv.slice(2), process.env).catch(fail);
 }

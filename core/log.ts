@@ -40,6 +40,18 @@ export function writeStderr(text: string): void {
   process.stderr.write(text);
 }
 
+/**
+ * A reader that stops early (`| head`, a jq filter, a pager quit) closes stdout. End as a
+ * Unix tool killed by SIGPIPE does, status 141 and nothing on stderr: Node ignores SIGPIPE
+ * and would instead die of an unhandled EPIPE with a stack trace. Both entry points call it.
+ */
+export function exitQuietlyWhenStdoutCloses(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(141);
+    throw error;
+  });
+}
+
 /** Writes to stdout (data) after erasing any progress line. */
 export function writeStdout(text: string): void {
   clearProgress();

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { getAsset } from "node:sea";
 import { runInThisContext } from "node:vm";
 import { isVersionOnly, versionText } from "../cli/version";
+import { exitQuietlyWhenStdoutCloses } from "../core/log";
 import { INVENTORY_COMMAND, PROGRAM_ASSET } from "./layout";
 
 /**
@@ -12,6 +13,7 @@ import { INVENTORY_COMMAND, PROGRAM_ASSET } from "./layout";
  */
 
 if (basename(process.argv0) !== INVENTORY_COMMAND && isVersionOnly(process.argv.slice(2))) {
+  exitQuietlyWhenStdoutCloses();
   process.stdout.write(`${versionText()}\n`);
 } else {
   // A CommonJS bundle that requires only Node's built-ins, which the SEA's require serves.
