@@ -12,8 +12,18 @@ export function byCodeUnit(a: string, b: string): number {
  * string is made, and an already sorted list (the usual input) costs one pass of compares.
  */
 export function byNaturalName(a: string, b: string): number {
-  let i = 0;
-  let j = 0;
+  // The runs before the first unequal code unit are alike in both names, and so are their
+  // keys: the walk starts at the run that holds the last equal unit.
+  let start = 0;
+  while (start < a.length && start < b.length && a.charCodeAt(start) === b.charCodeAt(start))
+    start += 1;
+  if (start === a.length && start === b.length) return 0;
+  if (start > 0) {
+    const digit = isDigit(a.charCodeAt(start - 1));
+    while (start > 0 && isDigit(a.charCodeAt(start - 1)) === digit) start -= 1;
+  }
+  let i = start;
+  let j = start;
   while (i < a.length && j < b.length) {
     const aDigit = isDigit(a.charCodeAt(i));
     // A digit run against anything else: its key starts with a digit too, as the text does.
