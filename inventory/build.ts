@@ -151,20 +151,19 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
     );
   }
 
-  // Hosts in natural order: SLS nodes already are when they are named by xname.
+  // By xname, the nodes came in natural host order, and readNodes filled their role groups so;
+  // by alias they did not. Strangers have no role, and are all in HSM or K3s groups.
+  const inHostOrder = options.hostnames === "xname";
+  const ungrouped = nodes.roleless.filter((host) => !grouped.has(host));
+  if (!inHostOrder) {
+    for (const hosts of nodes.roleGroups.values()) hosts.sort(byNaturalName);
+    ungrouped.sort(byNaturalName);
+  }
   let ordered: Map<string, HostVars> = hostvars;
-  if (options.hostnames !== "xname" || strangers.size > 0) {
+  if (!inHostOrder || strangers.size > 0) {
     ordered = new Map();
     for (const host of [...hostvars.keys()].sort(byNaturalName))
       ordered.set(host, hostvars.get(host) as HostVars);
-  }
-  // Filled in host order, the role groups and ungrouped need no sort of their own.
-  const ungrouped: string[] = [];
-  for (const [host, vars] of ordered) {
-    const roles = nodes.roleGroupsOf(vars);
-    if (roles !== undefined && roles.hosts.length > 0)
-      for (const hosts of roles.hosts) hosts.push(host);
-    else if (!grouped.has(host)) ungrouped.push(host);
   }
   const groups = new Map<string, readonly string[]>();
   const names = [...nodes.roleGroups.keys(), ...listed.keys(), K3S_SERVER, K3S_AGENT, "ungrouped"];
@@ -207,10 +206,10 @@ interface Nodes {
   readonly names: Pick<ReadonlyMap<string, string>, "get">;
   /** xnames of Application_UAN nodes, in natural order. */
   readonly uans: readonly string[];
-  /** Role group name → its hosts, empty until the caller fills them (in host order). */
+  /** Role group name → its hosts, in node order. */
   readonly roleGroups: ReadonlyMap<string, string[]>;
-  /** A host's role groups (their host lists), from its role and subrole variables. */
-  readonly roleGroupsOf: (vars: HostVars) => RoleGroups | undefined;
+  /** Hosts in no role group, in node order. */
+  readonly roleless: readonly string[];
   /** Role group names Ansible would drop, node by node. */
   readonly roleWarnings: readonly string[];
   /** Every xname and alias → host name, then each stranger → itself. */
@@ -240,6 +239,7 @@ function readNodes(
   const nodeVars: HostVars[] = [];
   const uans: string[] = [];
   const roleGroups = new Map<string, string[]>();
+  const roleless: string[] = [];
   const roleWarnings: string[] = [];
   // Role and subrole → their groups, made once per pair rather than once per node.
   const byRole = new Map<string, Map<string | undefined, RoleGroups>>();
@@ -312,9 +312,11 @@ function readNodes(
     nodeVars.push(vars);
     for (const alias of aliases) if (!aliasOwner.has(alias)) aliasOwner.set(alias, xname);
     if (extra.Role === "Application" && extra.SubRole === "UAN") uans.push(xname);
-    const problems = roleGroupsOf(extra.Role, extra.SubRole)?.problems;
-    if (problems !== undefined && problems.length > 0)
-      for (const problem of problems) roleWarnings.push(`${xname}: ${problem}`);
+    const roles = roleGroupsOf(extra.Role, extra.SubRole);
+    if (roles === undefined || roles.hosts.length === 0) roleless.push(host);
+    else for (const hosts of roles.hosts) hosts.push(host);
+    if (roles !== undefined && roles.problems.length > 0)
+      for (const problem of roles.problems) roleWarnings.push(`${xname}: ${problem}`);
   }
   if (withoutAlias.length > 0) {
     warnings.push(
@@ -329,8 +331,7 @@ function readNodes(
     names: { get: (name) => (hostOf(name) === undefined ? aliasOwner.get(name) : name) },
     uans,
     roleGroups,
-    roleGroupsOf: (vars) =>
-      roleGroupsOf(vars.role as string | undefined, vars.subrole as string | undefined),
+    roleless,
     roleWarnings,
     hostByName: (strangers) => {
       // As names resolve: aliases first (the first node keeps one), then xnames over them.
