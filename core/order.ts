@@ -70,15 +70,12 @@ export function byNaturalName(a: string, b: string): number {
 }
 
 /**
- * `items` in natural order of their names (byNaturalName), a stable sort. Names are read once;
- * the sort moves indexes, so 100,000 xnames (on the inventory script's hot path) cost no
- * allocation per name.
+ * `items` in natural order of their names (byNaturalName), a stable sort: a copy sorted with
+ * no array or string made per item, so 100,000 xnames (on the inventory script's hot path)
+ * cost one copy and, already in order, one pass of compares.
  */
 export function sortNatural<T>(items: readonly T[], nameOf: (item: T) => string): T[] {
-  const names = items.map(nameOf);
-  const order = names.map((_, index) => index);
-  order.sort((x, y) => byNaturalName(names[x], names[y]));
-  return order.map((index) => items[index]);
+  return [...items].sort((a, b) => byNaturalName(nameOf(a), nameOf(b)));
 }
 
 /** byNaturalName by its definition: the two keys built and compared. */
