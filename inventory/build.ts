@@ -217,7 +217,7 @@ interface Nodes {
   readonly hostByName: (strangers: Iterable<string>) => Map<string, string>;
 }
 
-/** The role groups of a role and subrole: the host lists of the valid ones, and the others' problems. */
+/** The groups of a role and subrole: the host lists of the valid ones, the others' problems. */
 interface RoleGroups {
   readonly hosts: string[][];
   readonly problems: readonly string[];
@@ -341,10 +341,7 @@ function readNodes(
     roleWarnings,
     hostByName: (strangers) => {
       // As names resolve: aliases first (the first node keeps one), then xnames over them.
-      const xnameByName = new Map<string, string>();
-      for (const vars of nodeVars)
-        for (const alias of vars.aliases as readonly string[])
-          if (!xnameByName.has(alias)) xnameByName.set(alias, vars.xname as string);
+      const xnameByName = new Map(aliasOwner);
       for (const vars of nodeVars) xnameByName.set(vars.xname as string, vars.xname as string);
       const byName = new Map<string, string>();
       for (const [name, xname] of xnameByName) byName.set(name, hostOf(xname) as string);
