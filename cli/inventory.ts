@@ -2,7 +2,6 @@ import { writeFileAtomic } from "../core/fs";
 import type { Log } from "../core/log";
 import { loadSystem } from "../csm/source";
 import { buildInventory, type Inventory } from "../inventory/build";
-import { exportYaml } from "../inventory/export-yaml";
 import { graphText, hostDocument, listJson } from "../inventory/protocol";
 import { describeScope, scopeInventory } from "../inventory/scope";
 import type { LoadedConfig } from "./config";
@@ -81,6 +80,11 @@ export async function runInventory(
     case "graph":
       return write(graphText(inventory));
     case "export": {
+      // Loaded here: the inventory script, which never exports, need not load it.
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { exportYaml } =
+        require("../inventory/export-yaml") as typeof import("../inventory/export-yaml");
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const origin = settings.slsFile ?? settings.apiGateway;
       const yaml = exportYaml(
         inventory,

@@ -1,4 +1,4 @@
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { colorWanted, createStderrLog, type Log } from "../core/log";
 import { booleanValue } from "./settings";
 
@@ -15,12 +15,16 @@ export const QUIET_ENV = "UAN_K3S_QUIET";
 
 /** --verbose, --quiet and --no-color, on every command. */
 export function addOutputOptions(command: Command): Command {
+  // command.createOption, not commander's Option: the inventory script imports this module for
+  // scriptLog, and loading commander would cost it a tenth of a small run.
   return command
     .addOption(
-      new Option(
-        "-v, --verbose",
-        `also say where data came from (cache hits, retries, the inventory's notes) (env ${VERBOSE_ENV})`,
-      ).conflicts("quiet"),
+      command
+        .createOption(
+          "-v, --verbose",
+          `also say where data came from (cache hits, retries, the inventory's notes) (env ${VERBOSE_ENV})`,
+        )
+        .conflicts("quiet"),
     )
     .option("-q, --quiet", `print no warnings or notes, only errors and data (env ${QUIET_ENV})`)
     .option("--no-color", "no color, even at a terminal (also: NO_COLOR set)");

@@ -23,7 +23,7 @@ export interface NodeAddresses {
  */
 export function findNodeAddresses(
   networks: ReadonlyMap<string, SlsNetwork>,
-  nameToXname: ReadonlyMap<string, string>,
+  nameToXname: Pick<ReadonlyMap<string, string>, "get">,
 ): NodeAddresses {
   const byXname = new Map<string, Map<string, string>>();
   const warnings: string[] = [];
@@ -89,6 +89,9 @@ export function findNodeAddresses(
 }
 
 /** `nameToXname` maps every xname to itself, and every alias to its node's xname. */
-function isKnownXname(candidate: string, nameToXname: ReadonlyMap<string, string>): boolean {
+function isKnownXname(
+  candidate: string,
+  nameToXname: Pick<ReadonlyMap<string, string>, "get">,
+): boolean {
   return nameToXname.get(candidate) === candidate;
 }

@@ -65,72 +65,40 @@ export interface Inventory {
 
 export { ANSIBLE_GROUP_NAME } from "./names";
 
-interface Node {
-  readonly xname: string;
-  readonly host: string;
-  readonly aliases: readonly string[];
-  readonly role?: string;
-  readonly subrole?: string;
-  readonly nid?: number;
-}
-
 /** SLS nodes and networks plus HSM groups → the Ansible inventory the K3s playbook runs on. */
 export function buildInventory(system: SystemData, options: InventoryOptions): Inventory {
   const warnings: string[] = [...(system.sls.warnings ?? [])];
   const notes: string[] = [];
-  const nodes = toNodes(system.sls.nodes, options.hostnames, warnings);
-  const nameToXname = new Map<string, string>();
-  for (const node of nodes)
-    for (const alias of node.aliases)
-      if (!nameToXname.has(alias)) nameToXname.set(alias, node.xname);
-  for (const node of nodes) nameToXname.set(node.xname, node.xname);
+  // One pass over the nodes makes the hosts and all --list needs of them: on 100,000 nodes
+  // every further pass, map or sort shows in the inventory script's time.
+  const nodes = readNodes(system.sls.nodes, options.hostnames, warnings);
+  const { hostvars, hostOf } = nodes;
 
-  const uans = nodes
-    .filter((node) => node.role === "Application" && node.subrole === "UAN")
-    .map((node) => node.xname);
-  const k3s = designateK3s({ nameToXname, uans, groups: system.groups, explicit: options.k3s });
+  const k3s = designateK3s({
+    nameToXname: nodes.names,
+    uans: nodes.uans,
+    groups: system.groups,
+    explicit: options.k3s,
+  });
   warnings.push(...k3s.warnings);
   notes.push(...k3s.notes);
 
-  const addresses = findNodeAddresses(system.sls.networks, nameToXname);
+  const addresses = findNodeAddresses(system.sls.networks, nodes.names);
   warnings.push(...addresses.warnings);
-
-  const hostOf = new Map(nodes.map((node) => [node.xname, node.host]));
-  const hostvars = new Map<string, HostVars>();
-  for (const node of nodes) {
-    const vars: HostVars = {
-      xname: node.xname,
-      hostname: node.aliases[0] ?? node.xname,
-      aliases: node.aliases,
-    };
-    if (node.role !== undefined) vars.role = node.role;
-    if (node.subrole !== undefined) vars.subrole = node.subrole;
-    if (node.nid !== undefined) vars.nid = node.nid;
-    vars.cray_cfs_image = false;
-    for (const [name, address] of addresses.byXname.get(node.xname) ?? []) vars[name] = address;
-    hostvars.set(node.host, vars);
+  // After cray_cfs_image; node by node, since by alias two hosts may share an xname.
+  for (let i = 0; i < nodes.vars.length; i += 1) {
+    const vars = nodes.vars[i];
+    const variables = addresses.byXname.get(vars.xname as string);
+    if (variables !== undefined) for (const [name, address] of variables) vars[name] = address;
   }
-
-  const groups = new Map<string, Set<string>>();
-  const addToGroup = (group: string, host: string): void => {
-    let hosts = groups.get(group);
-    if (hosts === undefined) groups.set(group, (hosts = new Set()));
-    hosts.add(host);
-  };
-  for (const node of nodes) {
-    for (const group of roleGroups(node)) {
-      const problem = groupNameProblem(group);
-      if (problem === undefined) addToGroup(group, node.host);
-      else warnings.push(`${node.xname}: role group ${JSON.stringify(group)} ${problem}; skipped`);
-    }
-  }
+  warnings.push(...nodes.roleWarnings);
 
   // HSM members SLS does not know still become hosts, as CFS would make them, if their
   // names are plain and no SLS node already has that host name.
   const strangers = new Set<string>();
   const refused = new Set<string>();
   const hostFor = (xname: string): string | undefined => {
-    const host = hostOf.get(xname);
+    const host = hostOf(xname);
     if (host !== undefined) return host;
     if (!PLAIN_HOST_NAME.test(xname) || hostvars.has(xname)) {
       refused.add(xname);
@@ -139,8 +107,20 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
     strangers.add(xname);
     return xname;
   };
-  const hostsFor = (xnames: readonly string[]): Set<string> =>
-    new Set(xnames.map(hostFor).filter((host): host is string => host !== undefined));
+  // The HSM and K3s groups' hosts, as listed (maybe twice); `grouped` holds them all. Only
+  // hosts make a group: one whose members were all refused is not made (but K3s's always are).
+  const listed = new Map<string, string[]>();
+  const grouped = new Set<string>();
+  const list = (group: string, xnames: readonly string[]): void => {
+    const hosts = listed.get(group) ?? [];
+    for (const xname of xnames) {
+      const host = hostFor(xname);
+      if (host === undefined) continue;
+      hosts.push(host);
+      grouped.add(host);
+    }
+    if (hosts.length > 0) listed.set(group, hosts);
+  };
   for (const group of [...system.groups].sort((a, b) => byCodeUnit(a.label, b.label))) {
     if (group.label === K3S_SERVER || group.label === K3S_AGENT) continue;
     const problem = groupNameProblem(group.label);
@@ -148,13 +128,11 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
       warnings.push(`HSM group ${JSON.stringify(group.label)} ${problem}; skipped`);
       continue;
     }
-    for (const xname of group.members?.ids ?? []) {
-      const host = hostFor(xname);
-      if (host !== undefined) addToGroup(group.label, host);
-    }
+    list(group.label, group.members?.ids ?? []);
   }
-  groups.set(K3S_SERVER, hostsFor(k3s.servers));
-  groups.set(K3S_AGENT, hostsFor(k3s.agents));
+  list(K3S_SERVER, k3s.servers);
+  list(K3S_AGENT, k3s.agents);
+  // Added only now: until here hostvars held SLS nodes alone, which hostOf and hostFor rely on.
   for (const xname of strangers) {
     hostvars.set(xname, { xname, hostname: xname, aliases: [], cray_cfs_image: false });
   }
@@ -174,86 +152,203 @@ export function buildInventory(system: SystemData, options: InventoryOptions): I
     );
   }
 
-  const grouped = new Set<string>();
-  for (const hosts of groups.values()) for (const host of hosts) grouped.add(host);
-  groups.set("ungrouped", new Set([...hostvars.keys()].filter((host) => !grouped.has(host))));
+  // By xname, the nodes came in natural host order, and readNodes filled their role groups so;
+  // by alias they did not. Strangers have no role, and are all in HSM or K3s groups.
+  const inHostOrder = options.hostnames === "xname";
+  const ungrouped = nodes.roleless.filter((host) => !grouped.has(host));
+  if (!inHostOrder) {
+    for (const hosts of nodes.roleGroups.values()) hosts.sort(byNaturalName);
+    ungrouped.sort(byNaturalName);
+  }
+  let ordered: Map<string, HostVars> = hostvars;
+  if (!inHostOrder || strangers.size > 0) {
+    ordered = new Map();
+    for (const host of [...hostvars.keys()].sort(byNaturalName))
+      ordered.set(host, hostvars.get(host) as HostVars);
+  }
+  const groups = new Map<string, readonly string[]>();
+  const names = [...nodes.roleGroups.keys(), ...listed.keys(), K3S_SERVER, K3S_AGENT, "ungrouped"];
+  for (const name of [...new Set(names)].sort(byCodeUnit)) {
+    const hosts = name === "ungrouped" ? ungrouped : (nodes.roleGroups.get(name) ?? []);
+    const more = listed.get(name);
+    groups.set(name, more === undefined ? hosts : uniqueNatural([...hosts, ...more]));
+  }
 
-  const hostByName = new Map<string, string>();
-  for (const [name, xname] of nameToXname) hostByName.set(name, hostOf.get(xname) as string);
-  for (const xname of strangers) hostByName.set(xname, xname);
-
-  // Sort every host name once; groups then sort by rank, a plain number compare.
-  const hostOrder = sortNatural([...hostvars.keys()], (host) => host);
-  const rank = new Map(hostOrder.map((host, index) => [host, index]));
-  const byRank = (a: string, b: string): number =>
-    (rank.get(a) as number) - (rank.get(b) as number);
+  let hostByName: ReadonlyMap<string, string> | undefined;
   return {
-    groups: new Map(
-      [...groups]
-        .sort(([a], [b]) => byCodeUnit(a, b))
-        .map(([name, hosts]) => [name, [...hosts].sort(byRank)]),
-    ),
-    hostvars: new Map(hostOrder.map((host) => [host, hostvars.get(host) as HostVars])),
+    groups,
+    hostvars: ordered,
     vars: allVars(system.sls.networks, options.k3sSubnetFullName, warnings, notes),
-    hostByName,
+    // Only --host, a scope and the cache look hosts up by name: made on first use.
+    get hostByName() {
+      return (hostByName ??= nodes.hostByName(strangers));
+    },
     k3s,
     warnings,
     notes,
   };
 }
 
-function toNodes(hardware: readonly SlsHardware[], mode: HostnameMode, warnings: string[]): Node[] {
+/** `hosts` in natural order, each once. */
+function uniqueNatural(hosts: string[]): string[] {
+  hosts.sort(byNaturalName);
+  return hosts.filter((host, index) => index === 0 || host !== hosts[index - 1]);
+}
+
+/** What readNodes makes of the SLS nodes. */
+interface Nodes {
+  /** Host name → its variables (addresses to come), the nodes in natural xname order. */
+  readonly hostvars: Map<string, HostVars>;
+  /** Each node's variables, in natural xname order. */
+  readonly vars: readonly HostVars[];
+  /** The host name of a node's xname; undefined for any other name. */
+  readonly hostOf: (xname: string) => string | undefined;
+  /** Every xname → itself, and every alias → the first node (by xname) that has it. */
+  readonly names: Pick<ReadonlyMap<string, string>, "get">;
+  /** xnames of Application_UAN nodes, in natural order. */
+  readonly uans: readonly string[];
+  /** Role group name → its hosts, in node order. */
+  readonly roleGroups: ReadonlyMap<string, string[]>;
+  /** Hosts in no role group, in node order. */
+  readonly roleless: readonly string[];
+  /** Role group names Ansible would drop, node by node. */
+  readonly roleWarnings: readonly string[];
+  /** Every xname and alias → host name, then each stranger → itself. */
+  readonly hostByName: (strangers: Iterable<string>) => Map<string, string>;
+}
+
+/** The groups of a role and subrole: the host lists of the valid ones, the others' problems. */
+interface RoleGroups {
+  readonly hosts: string[][];
+  readonly problems: readonly string[];
+}
+
+function readNodes(
+  hardware: readonly SlsHardware[],
+  mode: HostnameMode,
+  warnings: string[],
+): Nodes {
   const withoutAlias: string[] = [];
-  const byHost = new Map<string, string>();
-  const nodes: Node[] = [];
-  for (const hw of sortNatural(hardware, (hw) => hw.Xname)) {
+  const hostvars = new Map<string, HostVars>();
+  // By xname a host is its node's xname, and hostvars, holding only nodes, answers for both.
+  const hostByXname = mode === "xname" ? undefined : new Map<string, string>();
+  const hostOf =
+    hostByXname === undefined
+      ? (xname: string) => (hostvars.has(xname) ? xname : undefined)
+      : (xname: string) => hostByXname.get(xname);
+  const aliasOwner = new Map<string, string>();
+  const nodeVars: HostVars[] = [];
+  const uans: string[] = [];
+  const roleGroups = new Map<string, string[]>();
+  const roleless: string[] = [];
+  const roleWarnings: string[] = [];
+  // Role and subrole → their groups, made once per pair rather than once per node.
+  const byRole = new Map<string, Map<string | undefined, RoleGroups>>();
+  const roleGroupsOf = (
+    role: string | undefined,
+    subrole: string | undefined,
+  ): RoleGroups | undefined => {
+    if (role === undefined) return undefined;
+    let bySubrole = byRole.get(role);
+    if (bySubrole === undefined)
+      byRole.set(role, (bySubrole = new Map<string | undefined, RoleGroups>()));
+    let groups = bySubrole.get(subrole);
+    if (groups === undefined) {
+      groups = { hosts: [], problems: [] };
+      for (const group of subrole === undefined ? [role] : [role, `${role}_${subrole}`]) {
+        const problem = groupNameProblem(group);
+        if (problem !== undefined) {
+          (groups.problems as string[]).push(
+            `role group ${JSON.stringify(group)} ${problem}; skipped`,
+          );
+          continue;
+        }
+        let list = roleGroups.get(group);
+        if (list === undefined) roleGroups.set(group, (list = []));
+        groups.hosts.push(list);
+      }
+      bySubrole.set(subrole, groups);
+    }
+    return groups;
+  };
+
+  const sorted = sortNatural(hardware, (hw) => hw.Xname);
+  for (let index = 0; index < sorted.length; index += 1) {
+    const hw = sorted[index];
+    const xname = hw.Xname;
     const extra = hw.ExtraProperties ?? {};
-    const aliases = (extra.Aliases ?? []).filter((alias) => alias !== "");
-    let host = hw.Xname;
+    // The dump's own list when it has no empty alias (the usual case): a copy per node is
+    // 100,000 arrays on a large system, and no one writes to hostvars.
+    const listed = extra.Aliases ?? [];
+    const aliases = listed.includes("") ? listed.filter((alias) => alias !== "") : listed;
+    let host = xname;
     if (mode === "alias") {
-      if (aliases[0] === undefined) withoutAlias.push(hw.Xname);
+      if (aliases[0] === undefined) withoutAlias.push(xname);
       else if (PLAIN_HOST_NAME.test(aliases[0])) host = aliases[0];
       else
         warnings.push(
-          `SLS node ${JSON.stringify(hw.Xname)}: alias ${JSON.stringify(aliases[0])} is not a plain host name; the host keeps its xname`,
+          `SLS node ${JSON.stringify(xname)}: alias ${JSON.stringify(aliases[0])} is not a plain host name; the host keeps its xname`,
         );
     }
     // A host name reaches Ansible as it is (inventory_hostname is templated like any
     // variable), so a node whose name is not plain is left out rather than passed on.
     if (!PLAIN_HOST_NAME.test(host)) {
-      warnings.push(`SLS node ${JSON.stringify(hw.Xname)} is not a plain host name; skipped`);
+      warnings.push(`SLS node ${JSON.stringify(xname)} is not a plain host name; skipped`);
       continue;
     }
-    const clash = byHost.get(host);
+    const clash = hostvars.get(host);
     if (clash !== undefined) {
       throw new UserError(
-        `SLS nodes ${clash} and ${hw.Xname} would both be host ${JSON.stringify(host)}`,
+        `SLS nodes ${String(clash.xname)} and ${xname} would both be host ${JSON.stringify(host)}`,
         mode === "alias"
           ? "Fix the duplicate alias in SLS, or use --hostnames xname."
           : "Remove the duplicate hardware entry from SLS.",
       );
     }
-    byHost.set(host, hw.Xname);
-    nodes.push({
-      xname: hw.Xname,
-      host,
-      aliases,
-      role: extra.Role,
-      subrole: extra.SubRole,
-      nid: extra.NID,
-    });
+    const vars: HostVars = { xname, hostname: aliases[0] ?? xname, aliases };
+    if (extra.Role !== undefined) vars.role = extra.Role;
+    if (extra.SubRole !== undefined) vars.subrole = extra.SubRole;
+    if (extra.NID !== undefined) vars.nid = extra.NID;
+    vars.cray_cfs_image = false;
+    hostvars.set(host, vars);
+    hostByXname?.set(xname, host);
+    nodeVars.push(vars);
+    // Index loops: this one runs 100,000 times, much of it before it is optimized, where an
+    // array's for...of costs an iterator.
+    for (let i = 0; i < aliases.length; i += 1)
+      if (!aliasOwner.has(aliases[i])) aliasOwner.set(aliases[i], xname);
+    if (extra.Role === "Application" && extra.SubRole === "UAN") uans.push(xname);
+    const roles = roleGroupsOf(extra.Role, extra.SubRole);
+    if (roles === undefined || roles.hosts.length === 0) roleless.push(host);
+    else for (let i = 0; i < roles.hosts.length; i += 1) roles.hosts[i].push(host);
+    if (roles !== undefined && roles.problems.length > 0)
+      for (const problem of roles.problems) roleWarnings.push(`${xname}: ${problem}`);
   }
   if (withoutAlias.length > 0) {
     warnings.push(
       `nodes without an alias keep their xname as host name: ${withoutAlias.join(", ")}`,
     );
   }
-  return nodes;
-}
 
-function roleGroups(node: Node): string[] {
-  if (node.role === undefined) return [];
-  return node.subrole === undefined ? [node.role] : [node.role, `${node.role}_${node.subrole}`];
+  return {
+    hostvars,
+    vars: nodeVars,
+    hostOf,
+    names: { get: (name) => (hostOf(name) === undefined ? aliasOwner.get(name) : name) },
+    uans,
+    roleGroups,
+    roleless,
+    roleWarnings,
+    hostByName: (strangers) => {
+      // As names resolve: aliases first (the first node keeps one), then xnames over them.
+      const xnameByName = new Map(aliasOwner);
+      for (const vars of nodeVars) xnameByName.set(vars.xname as string, vars.xname as string);
+      const byName = new Map<string, string>();
+      for (const [name, xname] of xnameByName) byName.set(name, hostOf(xname) as string);
+      for (const xname of strangers) byName.set(xname, xname);
+      return byName;
+    },
+  };
 }
 
 /**

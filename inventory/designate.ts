@@ -25,8 +25,8 @@ export interface ExplicitDesignation {
 }
 
 export interface DesignationInput {
-  /** Every node name (xname or alias) → xname. */
-  readonly nameToXname: ReadonlyMap<string, string>;
+  /** Every node name (xname or alias) → xname; only looked up. */
+  readonly nameToXname: Pick<ReadonlyMap<string, string>, "get">;
   /** xnames of Application_UAN nodes, in natural order. */
   readonly uans: readonly string[];
   readonly groups: readonly HsmGroup[];

@@ -35,6 +35,45 @@ describe("ordering", () => {
     );
   });
 
+  it("byNaturalName walks the runs in place as the keys it was defined by compare", () => {
+    // The definition, as it was built: each name a key, the keys compared, then the names.
+    const key = (name: string, width: number): string =>
+      name.replace(/\d+|\D+/g, (token) => {
+        if (!/^\d/.test(token)) return `${token}\0`;
+        const value = token.replace(/^0+(?=\d)/, "");
+        const length = Math.min(token.length, 0x7fff);
+        const mark = value === "0" ? length : 0xffff - length;
+        return `${value.padStart(width, "0")}${String.fromCharCode(mark)}\0`;
+      });
+    const byKey = (a: string, b: string): number => {
+      const width = Math.max(
+        0,
+        ...`${a} ${b}`.split(/\D+/).map((run) => run.replace(/^0+(?=\d)/, "").length),
+      );
+      return byCodeUnit(key(a, width), key(b, width)) || byCodeUnit(a, b);
+    };
+    const name = fc.stringMatching(/^[a0-9\0\x01.-]{0,8}$/);
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        expect(Math.sign(byNaturalName(a, b))).to.equal(Math.sign(byKey(a, b)));
+      }),
+      { numRuns: 5000 },
+    );
+    const long = "7".repeat(0x8000);
+    for (const [a, b] of [
+      ["a\0", "a"],
+      ["a\0b1", "a1"],
+      ["a", "a\0\0"],
+      ["x0", "x00"],
+      ["x01", "x1"],
+      [`x0${long}`, `x00${long}`],
+      [`x${long}`, `x0${long}`],
+    ])
+      expect(Math.sign(byNaturalName(a, b)), JSON.stringify([a, b])).to.equal(
+        Math.sign(byKey(a, b)),
+      );
+  });
+
   it("compares by code unit, not locale", () => {
     expect(["b", "B", "a", "_"].sort(byCodeUnit)).to.deep.equal(["B", "_", "a", "b"]);
   });
