@@ -1,7 +1,18 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "schemas/generated/**", "out/**", "bin/**"] },
+  // What the build, npm start, npm run bench and npm run release write is not source.
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "schemas/generated/**",
+      "out/**",
+      "bin/**",
+      ".bench/**",
+      "release/**",
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
