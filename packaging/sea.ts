@@ -77,6 +77,10 @@ async function bundle(entry: string, output: string): Promise<void> {
     "--target=node20",
     "--format=cjs",
     "--log-level=warning",
+    // Less to parse at every start (a third of the bytes); names stay, so a stack trace in a
+    // bug report still says which function failed.
+    "--minify-whitespace",
+    "--minify-syntax",
     `--outfile=${output}`,
   ]);
 }
