@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { getAsset } from "node:sea";
-import { runInThisContext } from "node:vm";
+import { compileFunction } from "node:vm";
 import { isVersionOnly, versionText } from "../cli/version";
 import { exitQuietlyWhenStdoutCloses } from "../core/log";
 import { INVENTORY_COMMAND, PROGRAM_ASSET } from "./layout";
@@ -17,10 +17,12 @@ if (basename(process.argv0) !== INVENTORY_COMMAND && isVersionOnly(process.argv.
   process.stdout.write(`${versionText()}\n`);
 } else {
   // A CommonJS bundle that requires only Node's built-ins, which the SEA's require serves.
-  const wrapped = runInThisContext(
-    `(function (exports, require, module, __filename, __dirname) {${getAsset(PROGRAM_ASSET, "utf8")}\n})`,
+  // compileFunction, not a wrapper text around it: no second 1.6 MB copy of the program.
+  const body = compileFunction(
+    getAsset(PROGRAM_ASSET, "utf8"),
+    ["exports", "require", "module", "__filename", "__dirname"],
     { filename: PROGRAM_ASSET },
   ) as (...args: unknown[]) => void;
   const program = { exports: {} };
-  wrapped(program.exports, require, program, PROGRAM_ASSET, ".");
+  body(program.exports, require, program, PROGRAM_ASSET, ".");
 }
