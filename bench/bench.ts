@@ -433,6 +433,7 @@ async function versionRow(runs: number, install = NPM_INSTALL): Promise<Row> {
     floorLabel: "node -e 0",
     ...samples,
     wallTarget: 1.2,
+    rssTarget: 1.2,
   };
 }
 
