@@ -7,9 +7,9 @@ import { INVENTORY_COMMAND, PROGRAM_ASSET } from "./layout";
 
 /**
  * The entry of the single executable: small on purpose. Node compiles a SEA's main script
- * whole before it runs, and the program with its dependencies is 1.6 MB even minified; whole, it made
- * `uan-k3s --version` start 40% slower than Node. So --version is answered here, and the
- * program (sea-program.ts) is compiled from its asset only for a command that needs it.
+ * whole before it runs, and the program with its dependencies is 1.6 MB even minified: as the
+ * main script, it made `uan-k3s --version` start 40% slower than Node. So --version is answered
+ * here, and the program (sea-program.ts) is compiled from its asset only for a command.
  */
 
 if (basename(process.argv0) !== INVENTORY_COMMAND && isVersionOnly(process.argv.slice(2))) {
