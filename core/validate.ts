@@ -10,6 +10,9 @@ export function validatorsModulePath(): string {
   return projectPath("dist", "schemas", "validators.js");
 }
 
+/** The folder beside that index with one module per validator, required as ./validators/NAME.js. */
+export const VALIDATORS_DIR = "validators";
+
 /** The export name of one validator: sls_schema_json, or sls_schema_json__SlsNetworkList. */
 export function validatorName(schemaFile: string, definition?: string): string {
   const base = schemaFile.replace(/[^A-Za-z0-9]/g, "_");

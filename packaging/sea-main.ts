@@ -1,3 +1,4 @@
+import { isBuiltin } from "node:module";
 import { basename } from "node:path";
 import { getAsset } from "node:sea";
 import { compileFunction } from "node:vm";
@@ -9,20 +10,38 @@ import { INVENTORY_COMMAND, PROGRAM_ASSET } from "./layout";
  * The entry of the single executable: small on purpose. Node compiles a SEA's main script
  * whole before it runs, and the program with its dependencies is 1.6 MB even minified: as the
  * main script, it made `uan-k3s --version` start 40% slower than Node. So --version is answered
- * here, and the program (sea-program.ts) is compiled from its asset only for a command.
+ * here; a command gets the program (sea-program.ts) from its asset, and each module the program
+ * loads on first use (an npm dependency, a schema validator) from an asset of its own, compiled
+ * only when required, as the npm install reads only the files it needs (packaging/sea.ts).
  */
+
+const PARAMETERS = ["exports", "require", "module", "__filename", "__dirname"];
+const loaded = new Map<string, { exports: unknown }>();
+
+/**
+ * The require the program's modules get: Node's built-ins from Node (the SEA's own require
+ * serves only those), everything else from its asset.
+ */
+function programRequire(specifier: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a specifier known at run time
+  if (isBuiltin(specifier)) return require(specifier);
+  let module = loaded.get(specifier);
+  if (module === undefined) {
+    module = { exports: {} };
+    // Before it runs, as Node does: a module in a require cycle gets the exports so far.
+    loaded.set(specifier, module);
+    // compileFunction, not a wrapper text around it: no second copy of a 400 kB program.
+    const body = compileFunction(getAsset(specifier, "utf8"), PARAMETERS, {
+      filename: specifier,
+    }) as (...args: unknown[]) => void;
+    body(module.exports, programRequire, module, specifier, ".");
+  }
+  return module.exports;
+}
 
 if (basename(process.argv0) !== INVENTORY_COMMAND && isVersionOnly(process.argv.slice(2))) {
   exitQuietlyWhenStdoutCloses();
   process.stdout.write(`${versionText()}\n`);
 } else {
-  // A CommonJS bundle that requires only Node's built-ins, which the SEA's require serves.
-  // compileFunction, not a wrapper text around it: no second 1.6 MB copy of the program.
-  const body = compileFunction(
-    getAsset(PROGRAM_ASSET, "utf8"),
-    ["exports", "require", "module", "__filename", "__dirname"],
-    { filename: PROGRAM_ASSET },
-  ) as (...args: unknown[]) => void;
-  const program = { exports: {} };
-  body(program.exports, require, program, PROGRAM_ASSET, ".");
+  programRequire(PROGRAM_ASSET);
 }

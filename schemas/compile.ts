@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../core/fs";
 import { projectPath } from "../core/paths";
-import { validatorName, validatorsModulePath } from "../core/validate";
+import { VALIDATORS_DIR, validatorName, validatorsModulePath } from "../core/validate";
 
 /**
  * Compiles every schema in schemas/ (and each of its `definitions`) into standalone validation
@@ -93,8 +93,5 @@ function withLocalRefsInlined<T>(schema: T): T {
 }
 
 const DEFINITIONS = "#/definitions/";
-
-/** The folder beside the index that holds one module per schema. */
-const VALIDATORS_DIR = "validators";
 
 if (require.main === module) main();

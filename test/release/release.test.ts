@@ -14,7 +14,7 @@ import { gunzipSync } from "node:zlib";
 import { projectPath } from "../../core/paths";
 import { INSTALLED } from "../../packaging/layout";
 import { MAX_GLIBC, newestGlibc } from "../../packaging/sea";
-import { SEED, tempDir, UAN_K3S } from "../cli/exec";
+import { SEED, systemSimulator, tempDir, UAN_K3S } from "../cli/exec";
 import { run, type Result } from "../run";
 import { needs, TOOLS } from "../tools";
 
@@ -234,6 +234,31 @@ describe("npm run release: the npm package, the single executable, the tarball a
       const tree = snapshot(join(root, "sea"));
       expect(tree).to.have.property("k3s.yml");
       expect(tree).to.deep.equal(snapshot(join(root, "node")));
+      // The program loads some modules only when a command reaches them, each from an asset
+      // of its own (packaging/sea.ts): the diff library, and axios for the API.
+      for (const tree of ["sea", "node"]) rmSync(join(root, tree, "k3s.yml"));
+      const diff = ok(
+        await inside("uan-k3s", ["gen-roles", "--diff", "--out", "/sea", ...sources]),
+      );
+      expect(diff).to.include("+++ b/k3s.yml");
+      expect(diff).to.equal(
+        ok(await outside(["gen-roles", "--diff", "--out", "node", ...sources])),
+      );
+      const { sim, secretFile } = await systemSimulator(SEED, "release-test-secret");
+      try {
+        copyFileSync(sim.caFile, join(root, "data", "ca.pem"));
+        copyFileSync(secretFile, join(root, "data", "secret"));
+        const api = {
+          UAN_K3S_API_GATEWAY: sim.url,
+          UAN_K3S_CA_CERT: "data/ca.pem",
+          UAN_K3S_CLIENT_SECRET_FILE: "data/secret",
+        };
+        expect(ok(await inside("uan-k3s-inventory", ["--list"], api))).to.equal(
+          ok(await outside(list)),
+        );
+      } finally {
+        await sim.stop();
+      }
     });
   });
 
