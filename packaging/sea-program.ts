@@ -4,8 +4,9 @@ import { embedPackageFiles, type PackageFile } from "../core/package-files";
 import { INVENTORY_COMMAND, PACKAGE_FILES_ASSET } from "./layout";
 
 /**
- * The program of the single executable, as one bundle the entry (sea-main.ts) compiles from
- * an asset only when a command needs it. It has no package directory beside it, so the
+ * The program of the single executable: one bundle, but for the npm dependencies and schema
+ * validators, each an asset of its own (sea.ts), that the entry (sea-main.ts) compiles from an
+ * asset only when a command needs it. It has no package directory beside it, so the
  * package files running needs come from the asset the release embedded. One binary, two
  * commands: run as uan-k3s-inventory (a symlink, as the RPM installs it), it is the inventory
  * script Ansible runs.
