@@ -124,12 +124,13 @@ export function planSubid(input: SubidPlanInput): SubidPlan {
   });
 
   const plan = (kind: SubidKind): SubidKindPlan => {
-    const { kept, removed } = sides[kind];
-    const ranges = [...kept.values(), ...added[kind], ...(prune ? [] : removed)];
+    const { removed } = sides[kind];
+    // One copy of each kept range serves both lists: a site's whole file is kept ranges.
+    const kept = byStart([...sides[kind].kept.values()].map(rangeOf));
     return {
-      ranges: byStart(ranges.map(rangeOf)),
+      ranges: byStart([...kept, ...added[kind], ...(prune ? [] : removed.map(rangeOf))]),
       added: byStart(added[kind]),
-      kept: byStart([...kept.values()].map(rangeOf)),
+      kept,
       removed,
       pruned: prune,
     };

@@ -135,10 +135,18 @@ export interface SubidRange {
  * a final newline, and no comment: not every reader of these files skips comments.
  */
 export function renderSubidFile(ranges: readonly SubidRange[]): string {
-  return [...ranges]
-    .sort((a, b) => a.start - b.start || byCodeUnit(a.owner, b.owner))
-    .map((range) => `${range.owner}:${range.start}:${range.count}\n`)
-    .join("");
+  // A plan's ranges come sorted already: checking costs one pass, sorting 100,000 of them a
+  // tenth of a run.
+  const sorted = ranges.every((range, i) => i === 0 || byStart(ranges[i - 1], range) <= 0)
+    ? ranges
+    : [...ranges].sort(byStart);
+  let text = "";
+  for (const range of sorted) text += `${range.owner}:${range.start}:${range.count}\n`;
+  return text;
+}
+
+function byStart(a: SubidRange, b: SubidRange): number {
+  return a.start - b.start || byCodeUnit(a.owner, b.owner);
 }
 
 /** `start-last` for messages: the ids a range covers, both ends included. */
