@@ -81,7 +81,7 @@ function seedData(dir: string): string[] {
 }
 
 describe("npm run release: the npm package, the single executable, the tarball and the RPM", function () {
-  needs(this, "rpmbuild", "rpm", "objdump", "chroot", "ldd", "tar");
+  needs(this, "rpmbuild", "rpm", "objdump", "chroot", "ldd", "tar", "ansible-inventory");
   // Each test runs a 100 MB executable or npm several times.
   this.timeout(300_000);
   // Every directory made here: each build and install holds some 200 MB, too much to leave.
@@ -290,14 +290,25 @@ describe("npm run release: the npm package, the single executable, the tarball a
       expect(statSync(installed(INSTALLED.command)).mode & 0o777).to.equal(0o755);
       const cwd = scratch();
       const sources = seedData(cwd);
+      const files = { UAN_K3S_SLS_FILE: "data/sls.json", UAN_K3S_HSM_FILE: "data/hsm.json" };
+      const list = ok(await run(UAN_K3S, ["inventory", "--list", ...sources], { cwd }));
       expect(
-        ok(
-          await run(installed(INSTALLED.inventory), ["--list"], {
-            cwd,
-            env: { UAN_K3S_SLS_FILE: "data/sls.json", UAN_K3S_HSM_FILE: "data/hsm.json" },
-          }),
-        ),
-      ).to.equal(ok(await run(UAN_K3S, ["inventory", "--list", ...sources], { cwd })));
+        ok(await run(installed(INSTALLED.inventory), ["--list"], { cwd, env: files })),
+      ).to.equal(list);
+      // Real Ansible runs the installed executable as its inventory script.
+      const ansible = ok(
+        await run("ansible-inventory", ["-i", installed(INSTALLED.inventory), "--list"], {
+          cwd,
+          env: { ...files, ANSIBLE_INVENTORY_UNPARSED_FAILED: "true" },
+        }),
+      );
+      type Groups = Record<string, { hosts: string[] }>;
+      const ours = JSON.parse(list) as Groups;
+      const theirs = JSON.parse(ansible) as Groups;
+      for (const group of ["k3s_server", "k3s_agent"]) {
+        expect(ours[group].hosts, group).to.have.length.greaterThan(0);
+        expect(theirs[group].hosts, group).to.deep.equal(ours[group].hosts);
+      }
       expect(readFileSync(installed(INSTALLED.bash), "utf8")).to.equal(
         ok(await run(UAN_K3S, ["completion", "bash"])),
       );
