@@ -5,8 +5,12 @@ import type { BuildInfo } from "../cli/version";
  * (sea-main.ts) needs: apart from both, since sea-main.ts runs as soon as it is loaded.
  */
 
-/** The SEA asset holding the program (sea-program.ts bundled), which sea-main.ts compiles. */
-export const PROGRAM_ASSET = "uan-k3s-program.cjs";
+/**
+ * The programs sea-main.ts compiles, each bundled from its module in packaging/ into a SEA
+ * asset of the same name: uan-k3s, and the inventory script, which Ansible runs on every
+ * command and which needs a quarter of the code.
+ */
+export const PROGRAMS = { main: "sea-program.js", inventory: "sea-inventory.js" } as const;
 
 /** The SEA asset holding the package files running needs (core/package-files.ts). */
 export const PACKAGE_FILES_ASSET = "package-files.json";

@@ -4,15 +4,15 @@ import { getAsset } from "node:sea";
 import { compileFunction } from "node:vm";
 import { isVersionOnly, versionText } from "../cli/version";
 import { exitQuietlyWhenStdoutCloses } from "../core/log";
-import { INVENTORY_COMMAND, PROGRAM_ASSET } from "./layout";
+import { INVENTORY_COMMAND, PROGRAMS } from "./layout";
 
 /**
  * The entry of the single executable: small on purpose. Node compiles a SEA's main script
  * whole before it runs, and the program with its dependencies is 1.6 MB even minified: as the
  * main script, it made `uan-k3s --version` start 40% slower than Node. So --version is answered
- * here; a command gets the program (sea-program.ts) from its asset, and each module the program
- * loads on first use (an npm dependency, a schema validator) from an asset of its own, compiled
- * only when required, as the npm install reads only the files it needs (packaging/sea.ts).
+ * here; a command gets its program (layout.ts PROGRAMS) from an asset, and each module the
+ * program loads on first use (an npm dependency, a schema validator) from an asset of its own,
+ * compiled only when required, as the npm install reads only the files it needs (sea.ts).
  */
 
 const PARAMETERS = ["exports", "require", "module", "__filename", "__dirname"];
@@ -39,9 +39,12 @@ function programRequire(specifier: string): unknown {
   return module.exports;
 }
 
-if (basename(process.argv0) !== INVENTORY_COMMAND && isVersionOnly(process.argv.slice(2))) {
+// One binary, two commands: run as uan-k3s-inventory, it is the inventory script.
+if (basename(process.argv0) === INVENTORY_COMMAND) {
+  programRequire(PROGRAMS.inventory);
+} else if (isVersionOnly(process.argv.slice(2))) {
   exitQuietlyWhenStdoutCloses();
   process.stdout.write(`${versionText()}\n`);
 } else {
-  programRequire(PROGRAM_ASSET);
+  programRequire(PROGRAMS.main);
 }

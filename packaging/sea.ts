@@ -12,7 +12,7 @@ import { byCodeUnit } from "../core/order";
 import { packageTree, readPackageFile, type PackageFile } from "../core/package-files";
 import { projectPath } from "../core/paths";
 import { VALIDATORS_DIR, validatorsModulePath } from "../core/validate";
-import { EMBEDDED, PACKAGE_FILES_ASSET, PROGRAM_ASSET } from "./layout";
+import { EMBEDDED, PACKAGE_FILES_ASSET, PROGRAMS } from "./layout";
 import { must } from "./run";
 
 /**
@@ -76,25 +76,27 @@ export async function buildExecutable(work: string, output: string): Promise<voi
 }
 
 /**
- * The program (sea-program.ts) and the modules it loads on first use, each bundled apart so
- * that a command parses only what it runs, as the npm install loads only the files it needs:
- * the program alone is a quarter of the 1.6 MB all together, and `uan-k3s-inventory --list`
- * needs two of some forty validators and none of axios. Returns the SEA assets: the name the
+ * The programs (layout.ts PROGRAMS) and the modules they load on first use, each bundled apart
+ * so that a command parses only what it runs, as the npm install loads only the files it
+ * needs: uan-k3s's program is a quarter of the 1.6 MB all together, and the inventory script's
+ * a quarter of that, with two of some forty validators and no axios. Returns the SEA assets: the name the
  * program requires each by (sea-main.ts) → its file in `work`.
  */
 async function bundleProgram(work: string): Promise<Record<string, string>> {
   const candidates = lazyModules();
   const metafile = "program-meta.json";
+  const programs = Object.values(PROGRAMS);
   await bundle(
     [
-      `--outfile=${PROGRAM_ASSET}`,
+      "--outdir=.",
       `--metafile=${metafile}`,
       ...[...candidates.keys()].map((specifier) => `--external:${specifier}`),
-      projectPath("dist", "packaging", "sea-program.js"),
+      ...programs.map((program) => projectPath("dist", "packaging", program)),
     ],
     work,
   );
-  const assets: Record<string, string> = { [PROGRAM_ASSET]: PROGRAM_ASSET };
+  const assets: Record<string, string> = {};
+  for (const program of programs) assets[program] = program;
   const entries: string[] = [];
   for (const specifier of requiredFromOutside(join(work, metafile))) {
     const module = candidates.get(specifier);
