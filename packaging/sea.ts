@@ -40,9 +40,9 @@ export async function buildExecutable(work: string, output: string): Promise<voi
     throw new Error(
       `${OFFICIAL_NODE} is missing: install the release toolchain (npm ci --prefix packaging)`,
     );
-  const script = join(work, "uan-k3s.cjs");
-  await bundle(["--outfile=uan-k3s.cjs", projectPath("dist", "packaging", "sea-main.js")], work);
-  const assets = await bundleProgram(work);
+  const script = "uan-k3s.cjs";
+  await bundle([`--outfile=${script}`, projectPath("dist", "packaging", "sea-main.js")], work);
+  const assets = await bundlePrograms(work);
   writeFileSync(join(work, PACKAGE_FILES_ASSET), JSON.stringify(embeddedFiles()));
   assets[PACKAGE_FILES_ASSET] = PACKAGE_FILES_ASSET;
   const blob = join(work, "sea-prep.blob");
@@ -52,7 +52,7 @@ export async function buildExecutable(work: string, output: string): Promise<voi
   writeFileSync(
     config,
     JSON.stringify({
-      main: basename(script),
+      main: script,
       output: basename(blob),
       disableExperimentalSEAWarning: true,
       // No V8 code cache: it differs from one build to the next, and the same commit must
@@ -79,10 +79,10 @@ export async function buildExecutable(work: string, output: string): Promise<voi
  * The programs (layout.ts PROGRAMS) and the modules they load on first use, each bundled apart
  * so that a command parses only what it runs, as the npm install loads only the files it
  * needs: uan-k3s's program is a quarter of the 1.6 MB all together, and the inventory script's
- * a quarter of that, with two of some forty validators and no axios. Returns the SEA assets: the name the
- * program requires each by (sea-main.ts) → its file in `work`.
+ * a quarter of that, with two of some forty validators and no axios. Returns the SEA assets:
+ * the name a program requires each by (sea-main.ts) → its file in `work`.
  */
-async function bundleProgram(work: string): Promise<Record<string, string>> {
+async function bundlePrograms(work: string): Promise<Record<string, string>> {
   const candidates = lazyModules();
   const metafile = "program-meta.json";
   const programs = Object.values(PROGRAMS);
