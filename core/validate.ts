@@ -1,4 +1,5 @@
 import type { ErrorObject } from "ajv";
+import { dirname, join } from "node:path";
 import { UserError } from "./errors";
 import { projectPath } from "./paths";
 
@@ -12,6 +13,11 @@ export function validatorsModulePath(): string {
 
 /** The folder beside that index with one module per validator, required as ./validators/NAME.js. */
 export const VALIDATORS_DIR = "validators";
+
+/** Where that folder is. */
+export function validatorsDir(): string {
+  return join(dirname(validatorsModulePath()), VALIDATORS_DIR);
+}
 
 /** The export name of one validator: sls_schema_json, or sls_schema_json__SlsNetworkList. */
 export function validatorName(schemaFile: string, definition?: string): string {

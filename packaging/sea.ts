@@ -7,11 +7,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
 import { byCodeUnit } from "../core/order";
 import { packageTree, readPackageFile, type PackageFile } from "../core/package-files";
 import { projectPath } from "../core/paths";
-import { VALIDATORS_DIR, validatorsModulePath } from "../core/validate";
+import { VALIDATORS_DIR, validatorsDir } from "../core/validate";
 import { EMBEDDED, PACKAGE_FILES_ASSET, PROGRAMS } from "./layout";
 import { must } from "./run";
 
@@ -131,10 +131,10 @@ function lazyModules(): Map<string, LazyModule> {
   for (const name of Object.keys(manifest.dependencies))
     // The file Node's require would load: the package's CommonJS build.
     modules.set(name, { entry: fromPackage.resolve(name), file: name });
-  const validatorsDir = join(dirname(validatorsModulePath()), VALIDATORS_DIR);
-  for (const name of readdirSync(validatorsDir).filter((file) => file.endsWith(".js")))
+  const dir = validatorsDir();
+  for (const name of readdirSync(dir).filter((file) => file.endsWith(".js")))
     modules.set(`./${VALIDATORS_DIR}/${name}`, {
-      entry: join(validatorsDir, name),
+      entry: join(dir, name),
       file: `${VALIDATORS_DIR}/${name.slice(0, -".js".length)}`,
     });
   return modules;

@@ -5,7 +5,7 @@ import { ID_LIMIT, NOBODY_UIDS, SUBID_KINDS, type SubidKind } from "./defaults";
 import { lowerBound, lowerBoundBy } from "./ids";
 import { indexPasswd, type Passwd, type PasswdIndex, type PasswdUser } from "./passwd";
 import { problemsError } from "./problems";
-import type { SubidEntry, SubidFile, SubidRange } from "./subid-file";
+import { byStartThenOwner, type SubidEntry, type SubidFile, type SubidRange } from "./subid-file";
 
 export interface SubidPlanInput {
   readonly passwd: Passwd;
@@ -249,7 +249,7 @@ function rangeOf(range: SubidRange): SubidRange {
 }
 
 function byStart<T extends SubidRange>(ranges: readonly T[]): T[] {
-  return [...ranges].sort((a, b) => a.start - b.start || byCodeUnit(a.owner, b.owner));
+  return [...ranges].sort(byStartThenOwner);
 }
 
 function topOf(ranges: readonly SubidEntry[]): number {

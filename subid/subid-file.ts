@@ -137,15 +137,16 @@ export interface SubidRange {
 export function renderSubidFile(ranges: readonly SubidRange[]): string {
   // A plan's ranges come sorted already: checking costs one pass, sorting 100,000 of them a
   // tenth of a run.
-  const sorted = ranges.every((range, i) => i === 0 || byStart(ranges[i - 1], range) <= 0)
+  const sorted = ranges.every((range, i) => i === 0 || byStartThenOwner(ranges[i - 1], range) <= 0)
     ? ranges
-    : [...ranges].sort(byStart);
+    : [...ranges].sort(byStartThenOwner);
   let text = "";
   for (const range of sorted) text += `${range.owner}:${range.start}:${range.count}\n`;
   return text;
 }
 
-function byStart(a: SubidRange, b: SubidRange): number {
+/** The order of a subid file's lines: by start, then owner. */
+export function byStartThenOwner(a: SubidRange, b: SubidRange): number {
   return a.start - b.start || byCodeUnit(a.owner, b.owner);
 }
 
